@@ -1,0 +1,77 @@
+import { expect } from '@open-wc/testing';
+import { findEmbedScript, readEmbedSettings } from './embed-script.js';
+import { version } from '../internal/version.js';
+
+function embedTag(attributes: Record<string, string>): HTMLScriptElement {
+  const script = document.createElement('script');
+  // A type the browser does not run: the tag is only read, as the page's real tag would be.
+  script.type = 'text/plain';
+  script.src = 'https://api.mentoring.test/embed/v1/mentoring.js';
+  for (const [name, value] of Object.entries(attributes)) script.setAttribute(name, value);
+  return script;
+}
+
+function captureConsole(method: 'info' | 'warn' | 'error', run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const original = console[method];
+  console[method] = (...args: unknown[]) => lines.push(args.join(' '));
+  return run()
+    .then(() => lines)
+    .finally(() => {
+      console[method] = original;
+    });
+}
+
+describe('the embed script tag', () => {
+  it('gives the widgets the server origin and the publishable key', () => {
+    const settings = readEmbedSettings(embedTag({ 'data-key': 'pk_test_teatroCagnoni' }));
+    expect(settings).to.deep.equal({ apiOrigin: 'https://api.mentoring.test', publishableKey: 'pk_test_teatroCagnoni' });
+  });
+
+  it('refuses a secret key pasted into a public page, and says to revoke it', async () => {
+    let settings;
+    const errors = await captureConsole('error', async () => {
+      settings = readEmbedSettings(embedTag({ 'data-key': 'sk_live_0123456789' }));
+    });
+    expect(settings).to.deep.include({ publishableKey: undefined });
+    expect(errors[0]).to.contain('Revoke it now');
+  });
+
+  it('explains a missing key', async () => {
+    const errors = await captureConsole('error', async () => {
+      readEmbedSettings(embedTag({}));
+    });
+    expect(errors[0]).to.contain('no data-key');
+  });
+
+  it('is found on the page when it is not the running script', () => {
+    const tag = embedTag({ 'data-key': 'pk_test_x' });
+    document.head.append(tag);
+    try {
+      expect(findEmbedScript(document)).to.equal(tag);
+    } finally {
+      tag.remove();
+    }
+  });
+
+  it('can be loaded twice, or in two versions, without an error, and logs its version once', async () => {
+    const tag = embedTag({ 'data-key': 'pk_test_museoLeonardiano' });
+    document.head.append(tag);
+    try {
+      const logged = await captureConsole('info', async () => {
+        // Two query strings make two module instances: two copies of the script on one page.
+        const entry = new URL('./mentoring.ts', import.meta.url);
+        await import(`${entry.href}?copy=1`);
+        await import(`${entry.href}?copy=2`);
+      });
+      expect(logged).to.deep.equal([`Mentoring widgets ${version}`]);
+      const state = (globalThis as Record<symbol, unknown>)[Symbol.for('mentoring.embed')];
+      expect(state).to.deep.equal({
+        version,
+        settings: { apiOrigin: 'https://api.mentoring.test', publishableKey: 'pk_test_museoLeonardiano' },
+      });
+    } finally {
+      tag.remove();
+    }
+  });
+});

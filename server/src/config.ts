@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { StartupError } from './startup-error.js';
+
+/** The environment variables the server reads; README.md documents each one. */
+const environment = z.object({
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'must be a whole number from 0 to 65535')
+    .transform(Number)
+    .refine((port) => port <= 65535, 'must be a whole number from 0 to 65535')
+    .default(8787),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  MENTORING_ADMIN_KEY: z
+    .string()
+    .regex(
+      /^sk_(test|live)_[A-Za-z0-9_-]{32,}$/,
+      'must look like sk_test_… or sk_live_… followed by at least 32 random characters',
+    )
+    .optional(),
+  MENTORING_DATA_DIR: z.string().default('.data'),
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((url) => !/[?#]/.test(url), 'must not contain a query or a fragment')
+    .optional(),
+});
+
+const secrets = new Set(['DATABASE_URL', 'MENTORING_ADMIN_KEY']);
+
+export interface Config {
+  port: number;
+  /** Unset means the embedded database (PGlite) persisted in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** The platform operator's bootstrap secret key. */
+  adminKey: string | undefined;
+  /** Absolute path of the folder for the embedded database and demo files. */
+  dataDir: string;
+  /** Where browsers reach this server, without a trailing slash; unset means http://localhost:<port>. */
+  publicBaseUrl: string | undefined;
+}
+
+export class ConfigError extends StartupError {
+  override name = 'ConfigError';
+}
+
+/** Reads and checks the environment; throws a ConfigError that names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  // An empty value (`PORT=` in a .env file) means "not set", as most tools treat it.
+  const present = Object.fromEntries(
+    Object.keys(environment.shape)
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
+  );
+  const parsed = environment.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      // Keys and database passwords must not end up in logs, even when malformed.
+      const shown = secrets.has(name) ? '(value hidden)' : JSON.stringify(present[name]);
+      return `  ${name}=${shown}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const values = parsed.data;
+  return {
+    port: values.PORT,
+    databaseUrl: values.DATABASE_URL,
+    adminKey: values.MENTORING_ADMIN_KEY,
+    dataDir: resolve(cwd, values.MENTORING_DATA_DIR),
+    publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+  };
+}

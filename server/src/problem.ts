@@ -1,0 +1,81 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** The stable error codes of DESIGN §3; clients branch on these, never on `title` or `detail`. */
+export type ProblemCode =
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'forbidden_origin'
+  | 'not_found'
+  | 'insufficient_funds'
+  | 'voucher_expired'
+  | 'voucher_locked'
+  | 'wrong_pin'
+  | 'restriction_mismatch'
+  | 'hold_already_resolved'
+  | 'exceeds_hold'
+  | 'idempotency_conflict'
+  | 'rate_limited'
+  | 'service_unavailable'
+  | 'internal_error';
+
+export interface ProblemField {
+  /** JSON pointer-like path of the bad field, e.g. `seats` or `restrictions.categories.0`. */
+  path: string;
+  message: string;
+}
+
+/** The one error type of the server: thrown anywhere, answered as RFC 9457 problem+json. */
+export class Problem extends Error {
+  override name = 'Problem';
+
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ProblemCode,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: ProblemField[],
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export function problemResponse(c: Context, problem: Problem): Response {
+  const body = {
+    type: `urn:mentoring:problem:${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    ...(problem.detail === undefined ? {} : { detail: problem.detail }),
+    code: problem.code,
+    ...(problem.errors === undefined ? {} : { errors: problem.errors }),
+    request_id: c.get('requestId') as string | undefined,
+  };
+  return c.body(JSON.stringify(body), problem.status, { 'Content-Type': 'application/problem+json' });
+}
+
+const codeForStatus: Partial<Record<number, ProblemCode>> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};
+
+/** Hono's onError: known problems as they are, anything unexpected as a logged 500 that hides internals. */
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof Problem) return problemResponse(c, error);
+  if (error instanceof HTTPException && error.status < 500) {
+    const code = codeForStatus[error.status] ?? 'invalid_request';
+    return problemResponse(c, new Problem(error.status, code, error.message || 'Invalid request'));
+  }
+  console.error(`[${String(c.get('requestId'))}] ${c.req.method} ${c.req.path} failed:`, error);
+  return problemResponse(
+    c,
+    new Problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side. Quote the request id when you report it.'),
+  );
+}
+
+export function handleNotFound(c: Context): Response {
+  return problemResponse(c, new Problem(404, 'not_found', 'Not found', `Nothing at ${c.req.method} ${c.req.path}.`));
+}
