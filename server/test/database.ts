@@ -46,11 +46,19 @@ async function createOnServer(url: string): Promise<TestDatabase> {
   };
 }
 
-async function createEmbedded(): Promise<TestDatabase> {
+/**
+ * A new data folder for the embedded database, in the temporary directory. Copying the
+ * runner's initialised template takes milliseconds; PGlite initialising one takes seconds.
+ */
+export function createEmbeddedDataDir(): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'mentoring-test-'));
   const template = process.env.MENTORING_TEST_PGLITE_TEMPLATE;
-  // Copying an initialised data folder takes milliseconds; initialising one takes seconds.
   if (template) cpSync(template, join(dataDir, 'pgdata'), { recursive: true });
+  return dataDir;
+}
+
+async function createEmbedded(): Promise<TestDatabase> {
+  const dataDir = createEmbeddedDataDir();
   const database = await openDatabase({ dataDir });
   return {
     ...database,

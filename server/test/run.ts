@@ -14,9 +14,12 @@ const files = readdirSync(serverDirectory, { recursive: true, encoding: 'utf8' }
   .sort()
   .map((file) => join(serverDirectory, file));
 
+// The embedded database is tested on every run (it is what `npm start` uses), so its
+// initialised template is always prepared.
+const template = mkdtempSync(join(tmpdir(), 'mentoring-pglite-template-'));
+await (await PGlite.create(template)).close();
 const run = `${process.pid}`;
-const env = { ...process.env, MENTORING_TEST_RUN: run };
-let template: string | undefined;
+const env: NodeJS.ProcessEnv = { ...process.env, MENTORING_TEST_RUN: run, MENTORING_TEST_PGLITE_TEMPLATE: template };
 let server: postgres.Sql | undefined;
 if (env.DATABASE_URL) {
   server = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
@@ -24,10 +27,6 @@ if (env.DATABASE_URL) {
   const version = row?.version.split(' on ')[0];
   console.log(`Server tests on ${version} at DATABASE_URL: a fresh database per test file, dropped after.`);
 } else {
-  template = mkdtempSync(join(tmpdir(), 'mentoring-pglite-template-'));
-  const pglite = await PGlite.create(template);
-  await pglite.close();
-  env.MENTORING_TEST_PGLITE_TEMPLATE = template;
   console.log(
     'Server tests on the embedded database (PGlite): tests that need real concurrency are skipped. ' +
       'Set DATABASE_URL to a PostgreSQL server to run them.',
@@ -40,7 +39,7 @@ const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-repo
   env,
 });
 const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
-if (template !== undefined) rmSync(template, { recursive: true, force: true });
+rmSync(template, { recursive: true, force: true });
 if (server !== undefined) {
   // A test file that crashed did not drop its database: drop what this run left.
   const left = await server<{ datname: string }[]>`

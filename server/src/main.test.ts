@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { createEmbeddedDataDir } from '../test/database.js';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the server as `npm start` does, on a free port, with the embedded database and no DATABASE_URL. */
+function start(env: Record<string, string>): Running {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...inherited, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+async function listeningPort(running: Running): Promise<number> {
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    const match = /listening on port (\d+)/.exec(running.output());
+    if (match) return Number(match[1]);
+    if (running.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the server did not start:\n${running.output()}`);
+}
+
+describe('the server process', () => {
+  const dataDir = createEmbeddedDataDir();
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on the embedded database, serves health and examples, and stops cleanly on SIGTERM', async () => {
+    const server = start({ MENTORING_DATA_DIR: dataDir });
+    const port = await listeningPort(server);
+    const base = `http://127.0.0.1:${port}`;
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const examples = await fetch(`${base}/examples/`);
+    assert.equal(examples.status, 200);
+    assert.match(await examples.text(), /embed\/v1\/mentoring\.js/);
+    assert.ok(existsSync(join(dataDir, 'embedded.pid')));
+
+    // An idle keep-alive connection, as a browser leaves one: it must not hold the shutdown up.
+    await new Promise<void>((resolve) => {
+      request(`${base}/healthz`, { agent: new Agent({ keepAlive: true }) }, (response) => {
+        response.resume().on('end', () => resolve());
+      }).end();
+    });
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.output());
+    assert.match(server.output(), /SIGTERM: finishing open requests, then closing the database\nMentoring stopped/);
+    assert.equal(existsSync(join(dataDir, 'embedded.pid')), false, 'the data folder is unlocked');
+  });
+
+  it('exits with one readable line when a variable is wrong', async () => {
+    const server = start({ MENTORING_DATA_DIR: dataDir, PORT: 'eighty' });
+    assert.equal(await server.exited, 1);
+    assert.equal(
+      server.output(),
+      'Mentoring could not start: Invalid environment:\n  PORT="eighty": must be a whole number from 0 to 65535\n',
+    );
+  });
+
+  it('exits with one readable line when another server has the data folder', async () => {
+    const first = start({ MENTORING_DATA_DIR: dataDir });
+    await listeningPort(first);
+    try {
+      const second = start({ MENTORING_DATA_DIR: dataDir });
+      assert.equal(await second.exited, 1);
+      assert.match(second.output(), new RegExp(`^Mentoring could not start: the embedded database in .* is in use by process ${first.child.pid}\\.`));
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  });
+});
