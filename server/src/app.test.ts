@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../test/database.js';
@@ -56,6 +57,27 @@ describe('GET /healthz', () => {
     } finally {
       console.error = logged;
       await down.close();
+    }
+  });
+
+  it('answers 503 within its time limit when the database accepts connections but never replies', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const hung = await openDatabase({ url: `postgres://postgres@127.0.0.1:${port}/mentoring`, dataDir: '' });
+    const logged = console.error;
+    console.error = () => {};
+    try {
+      const started = performance.now();
+      const response = await createApp({ database: hung, assets }).request('/healthz');
+      assert.equal(response.status, 503);
+      assert.ok(performance.now() - started < 4_000, 'a load balancer gets its answer, not a hang');
+    } finally {
+      console.error = logged;
+      await hung.sql.end({ timeout: 0 });
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 });

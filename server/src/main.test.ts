@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { createEmbeddedDataDir } from '../test/database.js';
+import { startScript, type Running } from '../test/process.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts the server as `npm start` does, on a free port, with the embedded database and no DATABASE_URL. */
+/** Starts the server as `npm start` does, on a free port. */
 function start(env: Record<string, string>): Running {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...inherited, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk));
-  child.stderr!.on('data', (chunk: Buffer) => (text += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
+  return startScript(main, { PORT: '0', ...env });
 }
 
 async function listeningPort(running: Running): Promise<number> {

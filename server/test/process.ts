@@ -1,0 +1,23 @@
+// Runs one of the server's entry points as its own process, as npm scripts do.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface Running {
+  child: ChildProcess;
+  /** Everything printed so far, stdout and stderr interleaved. */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `script` with tsx, with the embedded database (DATABASE_URL removed) and `env` on top. */
+export function startScript(script: string, env: Record<string, string>): Running {
+  const { DATABASE_URL: _embeddedOnly, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
