@@ -129,12 +129,14 @@ describe('static assets', () => {
     assert.match(String(response.headers.get('content-type')), /javascript/);
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
     assert.equal(response.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal(response.headers.get('cache-control'), 'public, max-age=300');
     assert.equal(await response.text(), 'console.info("Mentoring widgets test")');
   });
 
   it('answers a missing embed file with 404', async () => {
     const response = await createApp({ database, assets }).request('/embed/v1/redeem-voucher.js');
     assert.equal(response.status, 404);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
   });
 
   it('serves the demo sites under /examples/, and sends / and /examples there', async () => {
@@ -148,7 +150,8 @@ describe('static assets', () => {
 
   it('never serves a file outside the examples folder', async () => {
     const app = createApp({ database, assets });
-    for (const path of ['/examples/%2e%2e/secret.txt', '/examples/..%2fsecret.txt', '/examples/%2E%2E%2Fsecret.txt']) {
+    const paths = ['/examples/%2e%2e/secret.txt', '/examples/..%2fsecret.txt', '/examples/%2E%2E%2Fsecret.txt', '/examples/..\\secret.txt'];
+    for (const path of paths) {
       const response = await app.request(path);
       assert.equal(response.status, 404, path);
     }

@@ -44,10 +44,25 @@ describe('the server process', () => {
         response.resume().on('end', () => resolve());
       }).end();
     });
+    const stopping = performance.now();
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0, server.output());
+    assert.ok(performance.now() - stopping < 3_000, 'stopped without waiting out the 10 s drain limit');
     assert.match(server.output(), /SIGTERM: finishing open requests, then closing the database\nMentoring stopped/);
     assert.equal(existsSync(join(dataDir, 'embedded.pid')), false, 'the data folder is unlocked');
+  });
+
+  it('closes the database and unlocks the folder when stopped while still starting', async () => {
+    const server = start({ MENTORING_DATA_DIR: dataDir });
+    // The lock file appears as the database starts opening, which takes a while.
+    while (!existsSync(join(dataDir, 'embedded.pid')) && server.child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    server.child.kill('SIGINT');
+    assert.equal(await server.exited, 0, server.output());
+    assert.doesNotMatch(server.output(), /listening/);
+    assert.match(server.output(), /Mentoring stopped/);
+    assert.equal(existsSync(join(dataDir, 'embedded.pid')), false);
   });
 
   it('exits with one readable line when a variable is wrong', async () => {

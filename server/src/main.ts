@@ -4,23 +4,43 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
-import { openDatabase } from './db/connection.js';
+import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { embedDirectory } from './routes/assets.js';
+import { prepareGracefulClose } from './shutdown.js';
 import { StartupError } from './startup-error.js';
 
 /** In-flight requests get this long to finish after SIGTERM before their connections are cut. */
 const drainTimeoutMs = 10_000;
 
+// Set when a signal arrives; startup checks it between steps, so that a Ctrl-C during the
+// first start (seconds of PGlite initialisation) still closes the database and its lock.
+let stopSignal: NodeJS.Signals | undefined;
+let stopRunning: (() => Promise<void>) | undefined;
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (stopSignal !== undefined) {
+    console.log(`${signal} again: exiting now`);
+    process.exit(1);
+  }
+  stopSignal = signal;
+  console.log(`${signal}: finishing open requests, then closing the database`);
+  if (stopRunning !== undefined) void stopRunning().then(() => exit(0), fail);
+}
+
 async function main(): Promise<void> {
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   const config = loadConfig();
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  if (stopSignal !== undefined) return closeAndExit(database);
   const migration = await migrate(database.sql).catch(async (error: unknown) => {
     await database.close();
     throw error;
   });
-  const app = createApp({ database });
+  if (stopSignal !== undefined) return closeAndExit(database);
 
+  const app = createApp({ database });
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
     const base = config.publicBaseUrl ?? `http://localhost:${port}`;
     const where = database.kind === 'embedded' ? `embedded PostgreSQL in ${database.location}` : database.location;
@@ -34,33 +54,34 @@ async function main(): Promise<void> {
       console.warn('  warning: the widgets are not built; run `npm run build` (npm start does it for you)');
     }
   }) as Server; // plain HTTP/1.1: serve() was given no http2 option
-
+  const closeServer = prepareGracefulClose(server);
   server.on('error', (error: NodeJS.ErrnoException) => {
     const reason = error.code === 'EADDRINUSE' ? `port ${config.port} is in use; set PORT to another one` : error.message;
     console.error(`Mentoring could not start: ${reason}`);
-    void database.close().finally(() => process.exit(1));
+    void database.close().then(() => exit(1), fail);
   });
 
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      console.log(`${signal} again: exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`${signal}: finishing open requests, then closing the database`);
-    const cut = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    clearTimeout(cut);
+  stopRunning = async () => {
+    await closeServer(drainTimeoutMs);
     await database.close();
-    console.log('Mentoring stopped');
-    process.exit(0);
   };
-  process.on('SIGTERM', (signal) => void stop(signal));
-  process.on('SIGINT', (signal) => void stop(signal));
+  if (stopSignal !== undefined) await stopRunning().then(() => exit(0));
 }
 
-main().catch((error: unknown) => {
+async function closeAndExit(database: Database): Promise<void> {
+  await database.close();
+  exit(0);
+}
+
+function exit(code: number): never {
+  if (code === 0 && stopSignal !== undefined) console.log('Mentoring stopped');
+  process.exit(code);
+}
+
+function fail(error: unknown): never {
+  // Errors the operator fixes (configuration, migrations, a busy data folder) get one line; others their stack.
   console.error(error instanceof StartupError ? `Mentoring could not start: ${error.message}` : error);
   process.exit(1);
-});
+}
+
+main().catch(fail);

@@ -1,6 +1,7 @@
 // `npm run test:server`: runs every server/**/*.test.ts with node's test runner, against
 // PostgreSQL at DATABASE_URL when set, else against embedded PGlite databases.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -18,7 +19,7 @@ const files = readdirSync(serverDirectory, { recursive: true, encoding: 'utf8' }
 // initialised template is always prepared.
 const template = mkdtempSync(join(tmpdir(), 'mentoring-pglite-template-'));
 await (await PGlite.create(template)).close();
-const run = `${process.pid}`;
+const run = randomBytes(4).toString('hex');
 const env: NodeJS.ProcessEnv = { ...process.env, MENTORING_TEST_RUN: run, MENTORING_TEST_PGLITE_TEMPLATE: template };
 let server: postgres.Sql | undefined;
 if (env.DATABASE_URL) {
@@ -43,7 +44,7 @@ rmSync(template, { recursive: true, force: true });
 if (server !== undefined) {
   // A test file that crashed did not drop its database: drop what this run left.
   const left = await server<{ datname: string }[]>`
-    select datname from pg_database where datname like ${`mentoring_test_${run}_%`}`;
+    select datname from pg_database where starts_with(datname, ${`mentoring_test_${run}_`})`;
   for (const { datname } of left) await server.unsafe(`drop database if exists ${datname} with (force)`);
   await server.end();
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createEmbeddedDataDir } from '../../test/database.js';
@@ -40,10 +39,21 @@ describe('the embedded database', () => {
     }
   });
 
-  it('takes over the lock a crashed process left behind', async () => {
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    writeFileSync(join(dataDir, 'embedded.pid'), String(dead));
+  it('releases the folder when it cannot open the database', async () => {
+    const broken = createEmbeddedDataDir();
+    rmSync(join(broken, 'pgdata'), { recursive: true, force: true });
+    writeFileSync(join(broken, 'pgdata'), 'a file where the database folder should be');
+    try {
+      await assert.rejects(openDatabase({ dataDir: broken }));
+      assert.equal(existsSync(join(broken, 'embedded.pid')), false);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
+  it('can be closed twice, as a failed start and a later signal both do', async () => {
     const database = await openDatabase({ dataDir });
+    await Promise.all([database.close(), database.close()]);
     await database.close();
   });
 });

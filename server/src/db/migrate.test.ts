@@ -87,6 +87,32 @@ describe('migrate', () => {
     await assert.rejects(migrate(database.sql, directory), /001_accounts\.sql was edited after it was applied/);
   });
 
+  it('refuses to start when a file that was applied has been deleted or renamed', async () => {
+    migrationFiles({ '001_accounts.sql': accounts, '002_transfers.sql': transfers });
+    await migrate(database.sql, directory);
+    rmSync(join(directory, '002_transfers.sql'));
+    migrationFiles({ '002_transfer_table.sql': transfers });
+    await assert.rejects(migrate(database.sql, directory), /002_transfers\.sql was applied but is now named 002_transfer_table\.sql/);
+    rmSync(join(directory, '002_transfer_table.sql'));
+    migrationFiles({ '003_holds.sql': 'create table holds (id bigint primary key);' });
+    await assert.rejects(migrate(database.sql, directory), /002_transfers\.sql was applied but its file is gone/);
+  });
+
+  it('starts after a rollback to a release that lacks the newest migrations', async () => {
+    migrationFiles({ '001_accounts.sql': accounts, '002_transfers.sql': transfers });
+    await migrate(database.sql, directory);
+    rmSync(join(directory, '002_transfers.sql'));
+    assert.deepEqual(await migrate(database.sql, directory), { applied: [], version: 2 });
+  });
+
+  it('runs the files with the connection\'s lock timeout, not the long wait for the migration lock', async () => {
+    migrationFiles({ '001_settings.sql': "create table seen as select current_setting('lock_timeout') as lock_timeout;" });
+    await migrate(database.sql, directory);
+    const [seen] = await database.sql<{ lock_timeout: string }[]>`select lock_timeout from seen`;
+    const [connection] = await database.sql<{ lock_timeout: string }[]>`select current_setting('lock_timeout') as lock_timeout`;
+    assert.equal(seen!.lock_timeout, connection!.lock_timeout);
+  });
+
   it('refuses badly named files and two files with one number', async () => {
     migrationFiles({ '1_accounts.sql': accounts });
     await assert.rejects(readMigrations(directory), /1_accounts\.sql: migration files are named NNN_lowercase_words\.sql/);

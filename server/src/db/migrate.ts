@@ -53,16 +53,19 @@ export interface MigrationResult {
 /**
  * Applies the migrations not yet recorded in `schema_migrations`, all in one transaction
  * under an advisory lock: either every pending file is applied or none is, and a second
- * process waits, then finds nothing left to do. An applied file that was edited since is
- * refused (add a new migration instead).
+ * process waits, then finds nothing left to do. An applied file that was since edited,
+ * renamed or deleted is refused; versions above the newest file (applied by a newer release
+ * before a rollback) are left alone.
  */
 export async function migrate(sql: Sql, directory = migrationsDirectory): Promise<MigrationResult> {
   const migrations = await readMigrations(directory);
   return sql.begin(async (tx) => {
-    // Migrations may run long and wait for another process's migrations: not an API request's limits.
+    // Waiting for another process's migrations may take a while; the migrations themselves keep
+    // the connection's lock_timeout, so DDL never queues traffic on a busy table for long.
     await tx`set local statement_timeout = 0`;
     await tx`set local lock_timeout = '2min'`;
     await tx`select pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
+    await tx`set local lock_timeout to default`;
     await tx`
       create table if not exists schema_migrations (
         version integer primary key,
@@ -73,8 +76,16 @@ export async function migrate(sql: Sql, directory = migrationsDirectory): Promis
     const recorded = await tx<{ version: number; file: string; checksum: string }[]>`
       select version, file, checksum from schema_migrations order by version`;
     const byVersion = new Map(migrations.map((migration) => [migration.version, migration]));
+    const newest = migrations.at(-1)?.version ?? 0;
     for (const row of recorded) {
       const migration = byVersion.get(row.version);
+      // Versions above our newest file were applied by a newer release (a rollback): allowed.
+      if (migration === undefined && row.version < newest) {
+        throw new MigrationError(`${row.file} was applied but its file is gone; migrations are never deleted`);
+      }
+      if (migration !== undefined && migration.file !== row.file) {
+        throw new MigrationError(`${row.file} was applied but is now named ${migration.file}; migrations are never renamed`);
+      }
       if (migration !== undefined && migration.checksum !== row.checksum) {
         throw new MigrationError(
           `${migration.file} was edited after it was applied; put the change in a new migration instead`,

@@ -23,7 +23,8 @@ export function assetRoutes(directories: AssetDirectories): Hono {
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cross-Origin-Resource-Policy', 'cross-origin');
     c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Cache-Control', 'public, max-age=300');
+    // A 404 (before a build, say) must not stick in caches.
+    c.header('Cache-Control', c.res.status === 200 ? 'public, max-age=300' : 'no-store');
   });
   app.get('/embed/v1/*', staticFrom(directories.embed, '/embed/v1'));
   app.get('/examples', (c) => c.redirect('/examples/', 301));

@@ -54,7 +54,13 @@ describe('the embed script tag', () => {
     }
   });
 
-  it('can be loaded twice, or in two versions, without an error, and logs its version once', async () => {
+  const stateKey = Symbol.for('mentoring.embed');
+  const page = globalThis as Record<symbol, unknown>;
+  afterEach(() => {
+    delete page[stateKey];
+  });
+
+  it('can be loaded twice without an error, and logs its version once', async () => {
     const tag = embedTag({ 'data-key': 'pk_test_museoLeonardiano' });
     document.head.append(tag);
     try {
@@ -65,13 +71,22 @@ describe('the embed script tag', () => {
         await import(`${entry.href}?copy=2`);
       });
       expect(logged).to.deep.equal([`Mentoring widgets ${version}`]);
-      const state = (globalThis as Record<symbol, unknown>)[Symbol.for('mentoring.embed')];
-      expect(state).to.deep.equal({
+      expect(page[stateKey]).to.deep.equal({
         version,
         settings: { apiOrigin: 'https://api.mentoring.test', publishableKey: 'pk_test_museoLeonardiano' },
       });
     } finally {
       tag.remove();
     }
+  });
+
+  it('steps aside, with a warning naming both versions, when another version already runs on the page', async () => {
+    const running = { version: '0.0.9', settings: undefined };
+    page[stateKey] = running;
+    const warned = await captureConsole('warn', async () => {
+      await import(`${new URL('./mentoring.ts', import.meta.url).href}?copy=3`);
+    });
+    expect(warned).to.deep.equal([`Mentoring widgets ${version} not started: version 0.0.9 is already on this page.`]);
+    expect(page[stateKey]).to.equal(running);
   });
 });
