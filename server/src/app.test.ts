@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { captureErrors } from '../test/console.js';
 import { createTestDatabase, type TestDatabase } from '../test/database.js';
 import { createApp } from './app.js';
 import { openDatabase } from './db/connection.js';
@@ -46,16 +47,14 @@ describe('GET /healthz', () => {
   it('answers 503 problem+json when the database is down, so a load balancer takes the replica out', async () => {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     const down = await openDatabase({ url: 'postgres://postgres@127.0.0.1:1/mentoring', dataDir: '' });
-    const logged = console.error;
-    console.error = () => {};
     try {
-      const response = await createApp({ database: down, assets }).request('/healthz');
+      let response!: Response;
+      await captureErrors(async () => (response = await createApp({ database: down, assets }).request('/healthz')));
       assert.equal(response.status, 503);
       const body = await problem(response);
       assert.equal(body.code, 'service_unavailable');
       assert.equal(body.detail, 'The database did not answer.');
     } finally {
-      console.error = logged;
       await down.close();
     }
   });
@@ -66,15 +65,13 @@ describe('GET /healthz', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     const hung = await openDatabase({ url: `postgres://postgres@127.0.0.1:${port}/mentoring`, dataDir: '' });
-    const logged = console.error;
-    console.error = () => {};
     try {
       const started = performance.now();
-      const response = await createApp({ database: hung, assets }).request('/healthz');
+      let response!: Response;
+      await captureErrors(async () => (response = await createApp({ database: hung, assets }).request('/healthz')));
       assert.equal(response.status, 503);
       assert.ok(performance.now() - started < 4_000, 'a load balancer gets its answer, not a hang');
     } finally {
-      console.error = logged;
       await hung.sql.end({ timeout: 0 });
       for (const socket of sockets) socket.destroy();
       silent.close();
@@ -106,19 +103,13 @@ describe('errors', () => {
     app.get('/v1/broken', () => {
       throw new Error('connection string postgres://secret@db');
     });
-    const logged: unknown[][] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => logged.push(args);
-    try {
-      const response = await app.request('/v1/broken');
-      assert.equal(response.status, 500);
-      const text = await response.clone().text();
-      assert.doesNotMatch(text, /secret/);
-      assert.equal((await problem(response)).code, 'internal_error');
-      assert.match(String(logged[0]?.[0]), /GET \/v1\/broken failed/);
-    } finally {
-      console.error = original;
-    }
+    let response!: Response;
+    const logged = await captureErrors(async () => (response = await app.request('/v1/broken')));
+    assert.equal(response.status, 500);
+    const text = await response.clone().text();
+    assert.doesNotMatch(text, /secret/);
+    assert.equal((await problem(response)).code, 'internal_error');
+    assert.match(String(logged[0]?.[0]), /GET \/v1\/broken failed/);
   });
 });
 

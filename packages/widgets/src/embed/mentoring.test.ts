@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { findEmbedScript, readEmbedSettings } from './embed-script.js';
+import { captureConsole } from '../internal/testing.js';
 import { version } from '../internal/version.js';
 
 function embedTag(attributes: Record<string, string>): HTMLScriptElement {
@@ -11,17 +12,6 @@ function embedTag(attributes: Record<string, string>): HTMLScriptElement {
   return script;
 }
 
-function captureConsole(method: 'info' | 'warn' | 'error', run: () => Promise<void>): Promise<string[]> {
-  const lines: string[] = [];
-  const original = console[method];
-  console[method] = (...args: unknown[]) => lines.push(args.join(' '));
-  return run()
-    .then(() => lines)
-    .finally(() => {
-      console[method] = original;
-    });
-}
-
 describe('the embed script tag', () => {
   it('gives the widgets the server origin and the publishable key', () => {
     const settings = readEmbedSettings(embedTag({ 'data-key': 'pk_test_teatroCagnoni' }));
@@ -30,7 +20,7 @@ describe('the embed script tag', () => {
 
   it('refuses a secret key pasted into a public page, and says to revoke it', async () => {
     let settings;
-    const errors = await captureConsole('error', async () => {
+    const errors = await captureConsole('error', () => {
       settings = readEmbedSettings(embedTag({ 'data-key': 'sk_live_0123456789' }));
     });
     expect(settings).to.deep.include({ publishableKey: undefined });
@@ -38,9 +28,7 @@ describe('the embed script tag', () => {
   });
 
   it('explains a missing key', async () => {
-    const errors = await captureConsole('error', async () => {
-      readEmbedSettings(embedTag({}));
-    });
+    const errors = await captureConsole('error', () => readEmbedSettings(embedTag({})));
     expect(errors[0]).to.contain('no data-key');
   });
 

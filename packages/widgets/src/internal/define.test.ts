@@ -1,17 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { defineElement } from './define.js';
-
-function captureWarnings(run: () => void): string[] {
-  const warnings: string[] = [];
-  const original = console.warn;
-  console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
-  try {
-    run();
-  } finally {
-    console.warn = original;
-  }
-  return warnings;
-}
+import { captureConsole } from './testing.js';
 
 describe('defineElement', () => {
   it('defines a tag the page does not have yet', () => {
@@ -20,18 +9,18 @@ describe('defineElement', () => {
     expect(customElements.get('mentoring-define-fresh')).to.equal(First);
   });
 
-  it('does nothing, quietly, when the same script defines the same tag again', () => {
+  it('does nothing, quietly, when the same script defines the same tag again', async () => {
     class Same extends HTMLElement {}
     defineElement('mentoring-define-same', Same);
-    const warnings = captureWarnings(() => defineElement('mentoring-define-same', Same));
+    const warnings = await captureConsole('warn', () => defineElement('mentoring-define-same', Same));
     expect(warnings).to.deep.equal([]);
   });
 
-  it('keeps the first definition and warns, instead of throwing, when another version brings its own', () => {
+  it('keeps the first definition and warns, instead of throwing, when another version brings its own', async () => {
     class Older extends HTMLElement {}
     class Newer extends HTMLElement {}
     defineElement('mentoring-define-twice', Older);
-    const warnings = captureWarnings(() => defineElement('mentoring-define-twice', Newer));
+    const warnings = await captureConsole('warn', () => defineElement('mentoring-define-twice', Newer));
     expect(customElements.get('mentoring-define-twice')).to.equal(Older);
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.contain('<mentoring-define-twice> is already defined');
