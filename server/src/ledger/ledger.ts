@@ -241,12 +241,12 @@ export class Ledger {
   }
 
   /** Applies each transfer on its own: one refused does not stop the others. */
-  createTransfers(transfers: readonly NewTransfer[]): Promise<TransferOutcome[]> {
+  async createTransfers(transfers: readonly NewTransfer[]): Promise<TransferOutcome[]> {
     return this.#submit(transfers.map(toRow));
   }
 
   /** Applies all the transfers or none: the first refused says why, the others `linked_event_failed`. */
-  createLinkedTransfers(transfers: readonly NewTransfer[]): Promise<TransferOutcome[]> {
+  async createLinkedTransfers(transfers: readonly NewTransfer[]): Promise<TransferOutcome[]> {
     const rows = transfers.map(toRow);
     for (const row of rows.slice(0, -1)) row.linked = true;
     return this.#submit(rows);
