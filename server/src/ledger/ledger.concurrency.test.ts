@@ -36,8 +36,8 @@ async function available(account: string): Promise<bigint> {
 describe('the ledger under concurrent writers', { skip: needsRealPostgres }, () => {
   before(async () => {
     t = await createTestLedger();
-    connections = postgres(t.database.url!, connectionOptions(60));
-    unbatched = new Ledger(connections, { writers: 60, batchSize: 1 });
+    connections = postgres(t.database.url!, connectionOptions(40));
+    unbatched = new Ledger(connections, { writers: 40, batchSize: 1 });
     replicas = Array.from({ length: 8 }, () => new Ledger(connections));
   });
   afterEach(async () => {

@@ -189,16 +189,26 @@ describe('holds', () => {
 });
 
 describe('after the event', () => {
-  it('a reversal gives a cancelled booking back to the voucher, never more than the provider was paid', async () => {
-    const voucher = await t.newVoucher(await t.newPool(20_00n), 20_00n);
+  it('a cancelled booking goes back to the voucher it came from, never more than was captured', async () => {
+    const pool = await t.newPool(40_00n);
+    const voucher = await t.newVoucher(pool, 20_00n);
     const hold = await t.hold(voucher, 12_00n);
-    await capture(hold.id, 12_00n);
-    const payable = (await account(t.provider)).balance;
-    const reversal = (amount: bigint) =>
-      transfer({ id: randomUUID(), code: 'REVERSE', debitAccountId: t.provider, creditAccountId: voucher, amount });
-    assert.equal((await reversal(12_00n)).result, 'ok');
+    const captured = await capture(hold.id, 12_00n);
+    const reversal = (reversesId: string, amount: bigint, creditAccountId = voucher) =>
+      transfer({ id: randomUUID(), code: 'REVERSE', reversesId, debitAccountId: t.provider, creditAccountId, amount });
+
+    assert.equal((await reversal(captured.id, 5_00n)).result, 'ok');
+    assert.equal((await reversal(captured.id, 7_01n)).result, 'exceeds_capture');
+    assert.equal((await reversal(captured.id, 7_00n)).result, 'ok');
+    assert.equal((await reversal(captured.id, 1n)).result, 'exceeds_capture');
     assert.equal((await account(voucher)).available, 20_00n);
-    assert.equal((await reversal(payable - 12_00n + 1n)).result, 'insufficient_funds');
+
+    // Money the provider took from one pool's voucher never lands on another pool's.
+    const otherVoucher = await t.newVoucher(await t.newPool(10_00n), 0n);
+    const second = await capture((await t.hold(voucher, 3_00n)).id, 3_00n);
+    assert.equal((await reversal(second.id, 3_00n, otherVoucher)).result, 'accounts_do_not_match_capture');
+    assert.equal((await reversal(hold.id, 1n)).result, 'capture_not_found');
+    assert.equal((await reversal(second.id, 3_00n)).result, 'ok');
   });
 
   it('an expired voucher returns what is left to its pool; money on hold stays until the hold resolves', async () => {
@@ -293,7 +303,7 @@ describe('idempotency', () => {
     const id = randomUUID();
     await transfer({ id, code: 'FUND', debitAccountId: t.funding, creditAccountId: pool, amount: 25_00n });
     const changed = await transfer({ id, code: 'FUND', debitAccountId: t.funding, creditAccountId: pool, amount: 26_00n });
-    assert.equal(changed.result, 'exists_with_different_fields');
+    assert.deepEqual(changed, { id, result: 'exists_with_different_fields', amount: null });
     assert.equal((await account(pool)).balance, 25_00n);
   });
 

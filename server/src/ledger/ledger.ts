@@ -56,7 +56,16 @@ export type NewAccount = z.infer<typeof newAccountSchema>;
 const newTransferSchema = z.discriminatedUnion('code', [
   z.strictObject({
     id,
-    code: z.enum(['FUND', 'REFUND', 'ISSUE', 'REVERSE', 'SETTLE']),
+    code: z.enum(['FUND', 'REFUND', 'ISSUE', 'SETTLE']),
+    debitAccountId: id,
+    creditAccountId: id,
+    amount,
+    reference,
+  }),
+  z.strictObject({
+    id,
+    code: z.literal('REVERSE'),
+    reversesId: id,
     debitAccountId: id,
     creditAccountId: id,
     amount,
@@ -100,8 +109,9 @@ const newTransferSchema = z.discriminatedUnion('code', [
 /**
  * A transfer to apply. HOLD reserves `amount` until CAPTURE (of at most the hold), VOID or its
  * timeout; CAPTURE and VOID name the hold as `pendingId` and may leave out its accounts; VOID
- * releases the whole hold; EXPIRE moves all that is available. HOLD_EXPIRED is written only by
- * {@link Ledger.expireHolds}.
+ * releases the whole hold; REVERSE names the CAPTURE it gives back (`reversesId`), from the provider
+ * to that capture's voucher, never more than the capture took in all; EXPIRE moves all that is
+ * available. HOLD_EXPIRED is written only by {@link Ledger.expireHolds}.
  */
 export type NewTransfer = z.infer<typeof newTransferSchema>;
 
@@ -123,6 +133,9 @@ export type TransferResult =
   | 'hold_expired'
   | 'exceeds_hold'
   | 'accounts_do_not_match_hold'
+  | 'capture_not_found'
+  | 'accounts_do_not_match_capture'
+  | 'exceeds_capture'
   | 'nothing_to_expire';
 
 export interface AccountOutcome {
@@ -163,6 +176,7 @@ export interface Transfer {
   creditAccountId: string;
   amount: bigint;
   pendingId: string | null;
+  reversesId: string | null;
   expiresAt: Date | null;
   reference: string | null;
   createdAt: Date;
@@ -194,6 +208,7 @@ interface TransferRow {
   credit_account_id?: string;
   amount?: string;
   pending_id?: string;
+  reverses_id?: string;
   timeout_seconds?: number;
   reference?: string;
   linked?: true;
@@ -352,6 +367,7 @@ function toRow(transfer: NewTransfer): TransferRow {
   if (valid.creditAccountId !== undefined) row.credit_account_id = valid.creditAccountId;
   if ('amount' in valid) row.amount = valid.amount.toString();
   if ('pendingId' in valid) row.pending_id = valid.pendingId;
+  if ('reversesId' in valid) row.reverses_id = valid.reversesId;
   if ('timeoutSeconds' in valid) row.timeout_seconds = valid.timeoutSeconds;
   if (valid.reference !== undefined) row.reference = valid.reference;
   return row;
@@ -412,6 +428,7 @@ interface TransferRecord {
   credit_account_id: string;
   amount: bigint;
   pending_id: string | null;
+  reverses_id: string | null;
   expires_at: Date | null;
   reference: string | null;
   created_at: Date;
@@ -426,6 +443,7 @@ function toTransfer(row: TransferRecord): Transfer {
     creditAccountId: row.credit_account_id,
     amount: row.amount,
     pendingId: row.pending_id,
+    reversesId: row.reverses_id,
     expiresAt: row.expires_at,
     reference: row.reference,
     createdAt: row.created_at,

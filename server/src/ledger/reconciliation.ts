@@ -55,6 +55,8 @@ export async function reconcile(sql: Sql): Promise<Reconciliation> {
   // One snapshot for every query: figures taken at different moments would not add up.
   const report = await sql.begin('isolation level repeatable read read only', async (tx) => {
     const problems: string[] = [];
+    // It reads every transfer: longer than a request may take, but not without limit.
+    await tx`set local statement_timeout = '5min'`;
 
     const [counts] = await tx<{ accounts: number; transfers: number; checked_at: Date }[]>`
       select (select count(*)::int from accounts) as accounts,
@@ -129,7 +131,8 @@ export async function reconcile(sql: Sql): Promise<Reconciliation> {
         join accounts d on d.id = t.debit_account_id
         join accounts c on c.id = t.credit_account_id
       where d.currency <> c.currency
-         or not ledger_flow_allowed(case when t.pending_id is null then t.code else 'HOLD' end, d, c)
+         or not ledger_flow_allowed(case when t.pending_id is null then t.code else 'HOLD' end,
+                                    d.kind, c.kind, d.id, c.id, d.pool_account_id, c.pool_account_id)
       order by t.seq`;
     listProblems(problems, misdirected, (transfer) =>
       `transfer ${transfer.id} (${transfer.code}) moves money between accounts its code does not allow`,
@@ -149,6 +152,21 @@ export async function reconcile(sql: Sql): Promise<Reconciliation> {
       `transfer ${transfer.id} (${transfer.code}) does not resolve hold ${transfer.pending_id} as a resolution must`,
     );
 
+    // A reversal gives back part of one capture, to the voucher it came from, and all the reversals
+    // of a capture never exceed it: money cannot leave one pool's voucher and come back in another's.
+    const badReversals = await tx<{ capture_id: string; why: string }[]>`
+      select r.reverses_id as capture_id, 'is reversed by a transfer that is not its mirror' as why
+      from transfers r left join transfers c on c.id = r.reverses_id
+      where r.reverses_id is not null
+        and (c.code is distinct from 'CAPTURE' or r.debit_account_id <> c.credit_account_id
+             or r.credit_account_id <> c.debit_account_id)
+      union all
+      select c.id, 'is reversed by more than it captured' from transfers c
+      where c.code = 'CAPTURE'
+        and c.amount < (select coalesce(sum(r.amount), 0) from transfers r where r.reverses_id = c.id)
+      order by 1`;
+    listProblems(problems, badReversals, (capture) => `capture ${capture.capture_id} ${capture.why}`);
+
     const resolvedTwice = await tx<{ pending_id: string; resolutions: number }[]>`
       select pending_id, count(*)::int as resolutions from transfers
       where pending_id is not null group by pending_id having count(*) > 1 order by pending_id`;
@@ -166,22 +184,39 @@ export async function reconcile(sql: Sql): Promise<Reconciliation> {
       order by 1`;
     listProblems(problems, strayHolds, (hold) => `hold ${hold.id} ${hold.why}`);
 
+    // One pass over the transfers: each one that changes a pool's identity is attributed to its pool.
     const pools = await tx<Omit<PoolFigures, 'balanced'>[]>`
+      with flows as (
+        select t.code, t.amount,
+               case when t.code in ('FUND', 'EXPIRE') then t.credit_account_id
+                    when t.code = 'REFUND' then t.debit_account_id
+                    when t.code = 'CAPTURE' then d.pool_account_id
+                    when t.code = 'REVERSE' then c.pool_account_id end as pool_id
+        from transfers t
+          join accounts d on d.id = t.debit_account_id
+          join accounts c on c.id = t.credit_account_id
+        where t.code in ('FUND', 'REFUND', 'EXPIRE', 'CAPTURE', 'REVERSE')
+      ), by_pool as (
+        select pool_id,
+               coalesce(sum(amount) filter (where code = 'FUND'), 0)::bigint as funded,
+               coalesce(sum(amount) filter (where code = 'REFUND'), 0)::bigint as refunded,
+               coalesce(sum(amount) filter (where code = 'CAPTURE'), 0)::bigint as captured,
+               coalesce(sum(amount) filter (where code = 'REVERSE'), 0)::bigint as reversed,
+               coalesce(sum(amount) filter (where code = 'EXPIRE'), 0)::bigint as expired_back
+        from flows group by pool_id
+      ), vouchers as (
+        select pool_account_id as pool_id, sum(credits_posted - debits_posted)::bigint as balance
+        from accounts where kind = 'voucher' group by pool_account_id
+      )
       select p.id as "accountId", p.reference,
-        coalesce((select sum(amount) from transfers
-                  where code = 'FUND' and credit_account_id = p.id), 0)::bigint as funded,
-        coalesce((select sum(amount) from transfers
-                  where code = 'REFUND' and debit_account_id = p.id), 0)::bigint as refunded,
-        p.credits_posted - p.debits_posted as available,
-        coalesce((select sum(v.credits_posted - v.debits_posted) from accounts v
-                  where v.pool_account_id = p.id), 0)::bigint as vouchers,
-        coalesce((select sum(t.amount) from accounts v join transfers t on t.debit_account_id = v.id
-                  where v.pool_account_id = p.id and t.code = 'CAPTURE'), 0)::bigint as captured,
-        coalesce((select sum(t.amount) from accounts v join transfers t on t.credit_account_id = v.id
-                  where v.pool_account_id = p.id and t.code = 'REVERSE'), 0)::bigint as reversed,
-        coalesce((select sum(amount) from transfers
-                  where code = 'EXPIRE' and credit_account_id = p.id), 0)::bigint as "expiredBack"
-      from accounts p where p.kind = 'pool' order by p.created_at, p.id`;
+             coalesce(f.funded, 0) as funded, coalesce(f.refunded, 0) as refunded,
+             p.credits_posted - p.debits_posted as available, coalesce(v.balance, 0) as vouchers,
+             coalesce(f.captured, 0) as captured, coalesce(f.reversed, 0) as reversed,
+             coalesce(f.expired_back, 0) as "expiredBack"
+      from accounts p
+        left join by_pool f on f.pool_id = p.id
+        left join vouchers v on v.pool_id = p.id
+      where p.kind = 'pool' order by p.created_at, p.id`;
     const poolFigures = pools.map((pool) => ({
       ...pool,
       balanced: pool.funded - pool.refunded === pool.available + pool.vouchers + pool.captured - pool.reversed,
