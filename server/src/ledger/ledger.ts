@@ -53,57 +53,23 @@ const newAccountSchema = z.union([
 /** A new account. A voucher names the pool it is issued from and expires back to. */
 export type NewAccount = z.infer<typeof newAccountSchema>;
 
+// The fields every transfer between two named accounts has; each code adds its own.
+const betweenAccounts = { id, debitAccountId: id, creditAccountId: id, reference };
+// A capture or a void names its hold, and may name the hold's accounts too.
+const resolvingHold = { id, pendingId: id, debitAccountId: id.optional(), creditAccountId: id.optional(), reference };
+
 const newTransferSchema = z.discriminatedUnion('code', [
+  z.strictObject({ ...betweenAccounts, code: z.enum(['FUND', 'REFUND', 'ISSUE', 'SETTLE']), amount }),
+  z.strictObject({ ...betweenAccounts, code: z.literal('REVERSE'), reversesId: id, amount }),
   z.strictObject({
-    id,
-    code: z.enum(['FUND', 'REFUND', 'ISSUE', 'SETTLE']),
-    debitAccountId: id,
-    creditAccountId: id,
-    amount,
-    reference,
-  }),
-  z.strictObject({
-    id,
-    code: z.literal('REVERSE'),
-    reversesId: id,
-    debitAccountId: id,
-    creditAccountId: id,
-    amount,
-    reference,
-  }),
-  z.strictObject({
-    id,
+    ...betweenAccounts,
     code: z.literal('HOLD'),
-    debitAccountId: id,
-    creditAccountId: id,
     amount,
     timeoutSeconds: z.int().min(1).max(maxHoldTimeoutSeconds),
-    reference,
   }),
-  z.strictObject({
-    id,
-    code: z.literal('CAPTURE'),
-    pendingId: id,
-    amount,
-    debitAccountId: id.optional(),
-    creditAccountId: id.optional(),
-    reference,
-  }),
-  z.strictObject({
-    id,
-    code: z.literal('VOID'),
-    pendingId: id,
-    debitAccountId: id.optional(),
-    creditAccountId: id.optional(),
-    reference,
-  }),
-  z.strictObject({
-    id,
-    code: z.literal('EXPIRE'),
-    debitAccountId: id,
-    creditAccountId: id,
-    reference,
-  }),
+  z.strictObject({ ...resolvingHold, code: z.literal('CAPTURE'), amount }),
+  z.strictObject({ ...resolvingHold, code: z.literal('VOID') }),
+  z.strictObject({ ...betweenAccounts, code: z.literal('EXPIRE') }),
 ]);
 
 /**
