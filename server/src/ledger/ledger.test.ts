@@ -379,6 +379,31 @@ describe('batches', () => {
     assert.equal((await account(voucher)).available, 12_00n);
   });
 
+  it('a reversal finds a capture made earlier in the same call', async () => {
+    const voucher = await t.newVoucher(await t.newPool(20_00n), 20_00n);
+    const hold = await t.hold(voucher, 8_00n);
+    const captureId = randomUUID();
+    const reverse = (amount: bigint): NewTransfer => ({
+      id: randomUUID(),
+      code: 'REVERSE',
+      reversesId: captureId,
+      debitAccountId: t.provider,
+      creditAccountId: voucher,
+      amount,
+    });
+    const outcomes = await t.ledger.createTransfers([
+      { id: captureId, code: 'CAPTURE', pendingId: hold.id, amount: 6_00n },
+      reverse(4_00n),
+      reverse(2_01n),
+      reverse(2_00n),
+    ]);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.result),
+      ['ok', 'ok', 'exceeds_capture', 'ok'],
+    );
+    assert.equal((await account(voucher)).available, 20_00n);
+  });
+
   it('in an unlinked batch one refused transfer does not stop the others', async () => {
     const pool = await t.newPool(10_00n);
     const voucher = await t.newVoucher(pool, 0n);

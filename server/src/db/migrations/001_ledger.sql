@@ -234,9 +234,11 @@ declare
   -- The transfer already stored under this id, if any.
   x_found boolean[]; x_code text[]; x_debit uuid[]; x_credit uuid[]; x_amount bigint[];
   x_pending uuid[]; x_reverses uuid[]; x_reference text[];
-  -- The stored capture a reversal names, if any, and what of it can still be reversed: at
-  -- t_reverses_first, the first position reversing the same capture.
-  c_found boolean[]; c_voucher uuid[]; c_provider uuid[]; reversible bigint[]; t_reverses_first int[];
+  -- The stored capture a reversal names, if any; the position of that capture if it is in this
+  -- batch. What a capture can still give back: at the capture's position for a capture of this
+  -- batch, at t_reverses_first (the first position reversing it) for a stored one.
+  c_found boolean[]; c_voucher uuid[]; c_provider uuid[]; t_capture_at int[];
+  reversible bigint[]; t_reverses_first int[];
   -- The stored hold a resolution names, if any.
   h_found boolean[]; h_amount bigint[]; h_expires timestamptz[];
   -- Whether a hold is still open: at the hold's position for a hold of this batch, at
@@ -260,6 +262,8 @@ declare
   slot int;
   hold_amount bigint;
   hold_expires timestamptz;
+  capture_voucher uuid;
+  capture_provider uuid;
   moved bigint;
   outcome text;
   written int;
@@ -310,6 +314,8 @@ begin
       as u (id, code, debit, credit, pending, reverses, n)
   ), holds_in_batch as (
     select id, min(n) as n from batch_ where code = 'HOLD' group by id
+  ), captures_in_batch as (
+    select id, min(n) as n from batch_ where code = 'CAPTURE' group by id
   ), indexed as (
     select id, i::int as i from unnest(a_id) with ordinality as u (id, i)
   )
@@ -320,11 +326,12 @@ begin
          array_agg(stored_amount), array_agg(stored_pending), array_agg(stored_reference),
          array_agg(held), array_agg(held_amount), array_agg(held_until), array_agg(hold_open),
          array_agg(stored_reverses), array_agg(reverses_first), array_agg(captured),
-         array_agg(captured_voucher), array_agg(captured_provider), array_agg(still_reversible)
+         array_agg(captured_voucher), array_agg(captured_provider), array_agg(still_reversible),
+         array_agg(capture_at)
     into t_first, t_hold_at, t_pending_first, t_di, t_ci, h_di, h_ci,
          x_found, x_code, x_debit, x_credit, x_amount, x_pending, x_reference,
          h_found, h_amount, h_expires, open_at,
-         x_reverses, t_reverses_first, c_found, c_voucher, c_provider, reversible
+         x_reverses, t_reverses_first, c_found, c_voucher, c_provider, reversible, t_capture_at
     from (
       select b.n, b.first_n, hb.n as hold_at, b.pending_first, da.i as debit_i, ca.i as credit_i,
              dh.i as hold_debit_i, ch.i as hold_credit_i, x.id is not null as stored,
@@ -334,9 +341,11 @@ begin
              h.id is not null as held, h.amount as held_amount, h.expires_at as held_until,
              o.hold_id is not null as hold_open, x.reverses_id as stored_reverses,
              b.reverses_first, c.id is not null as captured, c.debit_account_id as captured_voucher,
-             c.credit_account_id as captured_provider, c.amount - rv.reversed as still_reversible
+             c.credit_account_id as captured_provider, c.amount - rv.reversed as still_reversible,
+             cb.n as capture_at
       from batch_ b
         left join holds_in_batch hb on hb.id = b.pending
+        left join captures_in_batch cb on cb.id = b.reverses
         left join indexed da on da.id = b.debit
         left join indexed ca on ca.id = b.credit
         left join transfers x on x.id = b.id
@@ -423,21 +432,35 @@ begin
           if t_code[k] = 'CAPTURE' then
             a_dq[di] := a_dq[di] + moved;
             a_cq[ci] := a_cq[ci] + moved;
+            reversible[k] := moved;
           end if;
           outcome := 'ok';
         end if;
       else
         di := t_di[k];
         ci := t_ci[k];
+        if t_code[k] = 'REVERSE' then
+          slot := t_applied_at[t_first[t_capture_at[k]]];
+          if slot is not null and t_code[slot] = 'CAPTURE' then
+            capture_voucher := r_debit[slot];
+            capture_provider := r_credit[slot];
+          elsif c_found[k] then
+            slot := t_reverses_first[k];
+            capture_voucher := c_voucher[k];
+            capture_provider := c_provider[k];
+          else
+            slot := null;
+          end if;
+        end if;
         if di is null then
           outcome := 'debit_account_not_found';
         elsif ci is null then
           outcome := 'credit_account_not_found';
-        elsif t_code[k] = 'REVERSE' and not c_found[k] then
+        elsif t_code[k] = 'REVERSE' and slot is null then
           outcome := 'capture_not_found';
-        elsif t_code[k] = 'REVERSE' and (a_id[di] <> c_provider[k] or a_id[ci] <> c_voucher[k]) then
+        elsif t_code[k] = 'REVERSE' and (a_id[di] <> capture_provider or a_id[ci] <> capture_voucher) then
           outcome := 'accounts_do_not_match_capture';
-        elsif t_code[k] = 'REVERSE' and moved > reversible[t_reverses_first[k]] then
+        elsif t_code[k] = 'REVERSE' and moved > reversible[slot] then
           outcome := 'exceeds_capture';
         elsif not ledger_flow_allowed(t_code[k], a_kind[di], a_kind[ci], a_id[di], a_id[ci],
                                       a_pool[di], a_pool[ci]) then
@@ -464,7 +487,7 @@ begin
             a_dq[di] := a_dq[di] + moved;
             a_cq[ci] := a_cq[ci] + moved;
             if t_code[k] = 'REVERSE' then
-              reversible[t_reverses_first[k]] := reversible[t_reverses_first[k]] - moved;
+              reversible[slot] := reversible[slot] - moved;
             end if;
             outcome := 'ok';
           end if;
