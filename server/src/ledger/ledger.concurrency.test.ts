@@ -132,6 +132,49 @@ describe('the ledger under concurrent writers', { skip: needsRealPostgres }, () 
     assert.equal(await available(voucher), 50n - BigInt(captured));
   });
 
+  it('a capture sent while its hold is still being written waits for it, then applies', async () => {
+    const pool = await t.newPool(50n);
+    const [first, second] = [await t.newVoucher(pool, 20n), await t.newVoucher(pool, 20n)];
+    const holdId = randomUUID();
+    // The hold's transaction holds the provider's row until it commits, 300 ms later.
+    const writingHold = connections.begin(async (sql) => {
+      const hold = [{ id: holdId, code: 'HOLD', debit_account_id: first, credit_account_id: t.provider, amount: '10', timeout_seconds: 600 }];
+      await sql`select * from ledger_create_transfers(${JSON.stringify(hold)}::text::jsonb)`;
+      await sleep(300);
+    });
+    await sleep(100);
+    const outcomes = await unbatched.createTransfers([
+      { id: randomUUID(), code: 'HOLD', debitAccountId: second, creditAccountId: t.provider, amount: 5n, timeoutSeconds: 600 },
+      { id: randomUUID(), code: 'CAPTURE', pendingId: holdId, amount: 10n },
+    ]);
+    await writingHold;
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.result),
+      ['ok', 'ok'],
+    );
+    assert.equal(await available(first), 10n);
+    await t.ledger.createTransfer({ id: randomUUID(), code: 'VOID', pendingId: outcomes[0]!.id });
+  });
+
+  it('a voucher can be opened on a pool while a batch holds that pool', async () => {
+    const pool = await t.newPool(50n);
+    const voucher = randomUUID();
+    let poolReleased = false;
+    const busyPool = connections
+      .begin(async (sql) => {
+        const fund = [{ id: randomUUID(), code: 'FUND', debit_account_id: t.funding, credit_account_id: pool, amount: '1' }];
+        await sql`select * from ledger_create_transfers(${JSON.stringify(fund)}::text::jsonb)`;
+        await sleep(300);
+      })
+      .then(() => {
+        poolReleased = true;
+      });
+    await sleep(100);
+    await t.ledger.createAccounts([{ id: voucher, kind: 'voucher', currency: 'EUR', poolAccountId: pool }]);
+    assert.equal(poolReleased, false, 'opening the voucher waited for the batch on its pool to commit');
+    await busyPool;
+  });
+
   it('the same transfer sent 50 times at once is applied once', async () => {
     const pool = await t.newPool(0n);
     const fund: NewTransfer = { id: randomUUID(), code: 'FUND', debitAccountId: t.funding, creditAccountId: pool, amount: 7_00n };

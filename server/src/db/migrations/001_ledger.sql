@@ -272,6 +272,7 @@ declare
   slot int;
   hold_amount bigint;
   hold_expires timestamptz;
+  locked_holds uuid[];
   capture_voucher uuid;
   capture_provider uuid;
   moved bigint;
@@ -299,7 +300,9 @@ begin
     raise exception 'the last transfer of a batch cannot be linked' using errcode = '22023';
   end if;
 
-  perform from open_holds where hold_id = any(t_pending) order by hold_id for update;
+  select array_agg(hold_id) into locked_holds from (
+    select hold_id from open_holds where hold_id = any(t_pending) order by hold_id for update) held;
+  -- NO KEY UPDATE: it does not conflict with the KEY SHARE lock a new voucher takes on its pool.
   select array_agg(id), array_agg(kind), array_agg(currency),
          array_agg(pool_account_id), array_agg(debits_must_not_exceed_credits),
          array_agg(credits_must_not_exceed_debits),
@@ -312,7 +315,18 @@ begin
           where id = any(t_debit || t_credit || array(
             select unnest(array[h.debit_account_id, h.credit_account_id])
             from transfers h where h.id = any(t_pending)))
-          order by id for update) locked;
+          order by id for no key update) locked;
+
+  -- A hold that committed while this batch waited for its locks was not in the lists above: its
+  -- row and its accounts are not locked. Start again (Ledger retries 40001); it will be.
+  if cardinality(array_remove(t_pending, null)) > 0 and (
+       exists (select from open_holds
+               where hold_id = any(t_pending) and not hold_id = any(coalesce(locked_holds, '{}')))
+       or exists (select from transfers h, unnest(array[h.debit_account_id, h.credit_account_id]) account
+                  where h.id = any(t_pending) and not account = any(coalesce(a_id, '{}')))) then
+    raise exception 'a hold named in this batch was written while it waited for its locks'
+      using errcode = '40001';
+  end if;
 
   -- Read after the locks: what a batch we waited for wrote is visible now.
   with batch_ as (
@@ -586,7 +600,7 @@ begin
   select array_agg(account) into account_ids
     from transfers h, unnest(array[h.debit_account_id, h.credit_account_id]) account
     where h.id = any(due);
-  perform from accounts where id = any(account_ids) order by id for update;
+  perform from accounts where id = any(account_ids) order by id for no key update;
   for hold in select * from transfers where id = any(due) order by id loop
     insert into transfers (id, code, debit_account_id, credit_account_id, amount, pending_id)
     values (gen_random_uuid(), 'HOLD_EXPIRED', hold.debit_account_id, hold.credit_account_id,
