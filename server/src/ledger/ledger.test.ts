@@ -518,6 +518,23 @@ describe('reconciliation', () => {
     }
   });
 
+  it('finds a transfer whose account does not exist', async () => {
+    const { sql } = t.database;
+    const [pool] = await sql<{ id: string }[]>`select id from accounts where kind = 'pool' limit 1`;
+    const stray = randomUUID();
+    // Written past the functions, as only a bug or a hand-made repair could.
+    await sql`alter table transfers disable trigger transfers_are_immutable`;
+    try {
+      await sql`insert into transfers (id, code, debit_account_id, credit_account_id, amount)
+                values (${stray}, 'FUND', ${randomUUID()}, ${pool!.id}, 1)`;
+      const report = await reconcile(sql);
+      assert.ok(report.problems.includes(`transfer ${stray} (FUND) names an account that does not exist`), report.problems.join('\n'));
+    } finally {
+      await sql`delete from transfers where id = ${stray}`;
+      await sql`alter table transfers enable trigger transfers_are_immutable`;
+    }
+  });
+
   it('reports the figures: totals that balance, transfers by code, open holds, each pool', async () => {
     const pool = await t.newPool(40_00n);
     const voucher = await t.newVoucher(pool, 30_00n);

@@ -126,6 +126,13 @@ export async function reconcile(sql: Sql): Promise<Reconciliation> {
       order by id`;
     listProblems(problems, overdrawn, (account) => `account ${account.id} (${account.kind}) is overdrawn`);
 
+    const orphans = await tx<{ id: string; code: TransferCode }[]>`
+      select t.id, t.code from transfers t
+      where not exists (select from accounts a where a.id = t.debit_account_id)
+         or not exists (select from accounts a where a.id = t.credit_account_id)
+      order by t.seq`;
+    listProblems(problems, orphans, (transfer) => `transfer ${transfer.id} (${transfer.code}) names an account that does not exist`);
+
     const misdirected = await tx<{ id: string; code: TransferCode }[]>`
       select t.id, t.code from transfers t
         join accounts d on d.id = t.debit_account_id
