@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createTestLedger, type TestLedger } from '../../test/ledger.js';
-import type { Account, AccountKind, NewAccount, NewTransfer, TransferCode, TransferResult } from './ledger.js';
+import type { Account, AccountKind, NewAccount, NewTransfer, Transfer, TransferCode, TransferResult } from './ledger.js';
 import { reconcile } from './reconciliation.js';
 
 const numRuns = integerFromEnv('FC_RUNS') ?? 40;
@@ -185,15 +185,10 @@ interface ModelAccount extends Counters {
 }
 
 /** A transfer as the ledger keeps it: a capture's and a void's accounts are the hold's. */
-interface Applied {
-  code: TransferCode;
-  debitAccountId: string;
-  creditAccountId: string;
-  amount: bigint;
-  pendingId: string | null;
-  reversesId: string | null;
-  reference: string | null;
-}
+type Applied = Pick<
+  Transfer,
+  'code' | 'debitAccountId' | 'creditAccountId' | 'amount' | 'pendingId' | 'reversesId' | 'reference'
+>;
 
 interface Hold {
   debitAccountId: string;
