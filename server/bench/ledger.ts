@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { connectionOptions, type Sql } from '../src/db/connection.js';
 import { migrate, migrationsDirectory, readMigrations } from '../src/db/migrate.js';
-import { Ledger, type LedgerOptions, type NewTransfer } from '../src/ledger/ledger.js';
+import { Ledger, ledgerDefaults, type LedgerOptions, type NewTransfer } from '../src/ledger/ledger.js';
 import { reconcile, type Reconciliation } from '../src/ledger/reconciliation.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ Needs a PostgreSQL server at DATABASE_URL (a role that may create databases), e.
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:ledger
 
 Options (environment variable in brackets):
-  --duration <s>     measured seconds per cell (BENCH_DURATION or BENCH_SECONDS, default 5)
+  --duration <s>     measured seconds per cell (BENCH_DURATION, default 5)
   --warmup <s>       unmeasured seconds before each cell (BENCH_WARMUP, default 1)
   --clients <list>   concurrent clients, comma-separated (BENCH_CLIENTS, default 1,8,32,64)
   --writers <n>      Ledger option writers (BENCH_WRITERS, default: the Ledger's default)
@@ -71,7 +71,7 @@ function numberOption(name: string, value: string | undefined, fallback: number,
 }
 
 const durationMs =
-  numberOption('--duration', flags.duration ?? process.env.BENCH_DURATION ?? process.env.BENCH_SECONDS, 5, 0.1) * 1000;
+  numberOption('--duration', flags.duration ?? process.env.BENCH_DURATION, 5, 0.1) * 1000;
 const warmupMs = numberOption('--warmup', flags.warmup ?? process.env.BENCH_WARMUP, 1, 0) * 1000;
 const clientCounts = (flags.clients ?? process.env.BENCH_CLIENTS ?? '1,8,32,64')
   .split(',')
@@ -462,17 +462,11 @@ function issue(pool: string, voucher: string): NewTransfer {
   return { id: randomUUID(), code: 'ISSUE', debitAccountId: pool, creditAccountId: voucher, amount: 1n };
 }
 
-/**
- * The options the Ledger runs with, for the report. The Ledger is given only what was asked for, so
- * it runs with its own defaults otherwise; these copies of them (its constructor does not export
- * them) only label the output.
- */
+/** The options the Ledger runs with, for the report: what was asked for, else its defaults. */
 function resolveOptions(options: LedgerOptions): Required<LedgerOptions> {
   return { writers: options.writers ?? ledgerDefaults.writers, batchSize: options.batchSize ?? ledgerDefaults.batchSize };
 }
 
-// As in the constructor of Ledger (server/src/ledger/ledger.ts).
-const ledgerDefaults: Required<LedgerOptions> = { writers: 1, batchSize: 512 };
 
 // ---------------------------------------------------------------------------------------------
 // Printing

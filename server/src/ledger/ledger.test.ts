@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createTestLedger, type TestLedger } from '../../test/ledger.js';
-import { Ledger, LedgerInputError, maxAmount, type Account, type NewTransfer } from './ledger.js';
+import { Ledger, LedgerInputError, maxAmount, type Account, type NewTransfer, type TransferOutcome } from './ledger.js';
 import { reconcile } from './reconciliation.js';
 
 let t: TestLedger;
@@ -32,6 +32,9 @@ async function counters(id: string) {
 function transfer(fields: NewTransfer) {
   return t.ledger.createTransfer(fields);
 }
+
+/** Each transfer's result, in order. */
+const results = (outcomes: readonly TransferOutcome[]) => outcomes.map((outcome) => outcome.result);
 
 const capture = (pendingId: string, amount: bigint) =>
   transfer({ id: randomUUID(), code: 'CAPTURE', pendingId, amount });
@@ -252,10 +255,7 @@ describe('the chart of flows', () => {
       { id: randomUUID(), code: 'HOLD', debitAccountId: pool, creditAccountId: t.provider, amount: 1n, timeoutSeconds: 60 },
     ];
     const outcomes = await t.ledger.createTransfers(attempts);
-    assert.deepEqual(
-      outcomes.map((outcome) => outcome.result),
-      attempts.map(() => 'flow_not_allowed'),
-    );
+    assert.deepEqual(results(outcomes), attempts.map(() => 'flow_not_allowed'));
   });
 
   it('refuses unknown accounts and other currencies', async () => {
@@ -265,10 +265,7 @@ describe('the chart of flows', () => {
       { id: randomUUID(), code: 'FUND', debitAccountId: missing, creditAccountId: pool, amount: 1n },
       { id: randomUUID(), code: 'FUND', debitAccountId: t.funding, creditAccountId: missing, amount: 1n },
     ]);
-    assert.deepEqual(
-      outcomes.map((outcome) => outcome.result),
-      ['debit_account_not_found', 'credit_account_not_found'],
-    );
+    assert.deepEqual(results(outcomes), ['debit_account_not_found', 'credit_account_not_found']);
 
     const francs = randomUUID();
     await t.ledger.createAccounts([{ id: francs, kind: 'pool', currency: 'CHF' }]);
@@ -350,18 +347,12 @@ describe('batches', () => {
       amount,
     });
     const failed = await t.ledger.createLinkedTransfers([issue(first, 20_00n), issue(second, 20_00n)]);
-    assert.deepEqual(
-      failed.map((outcome) => outcome.result),
-      ['linked_event_failed', 'insufficient_funds'],
-    );
+    assert.deepEqual(results(failed), ['linked_event_failed', 'insufficient_funds']);
     assert.equal((await account(pool)).balance, 30_00n, 'the first issue was rolled back');
     assert.equal((await account(first)).balance, 0n);
 
     const applied = await t.ledger.createLinkedTransfers([issue(first, 15_00n), issue(second, 15_00n)]);
-    assert.deepEqual(
-      applied.map((outcome) => outcome.result),
-      ['ok', 'ok'],
-    );
+    assert.deepEqual(results(applied), ['ok', 'ok']);
     assert.equal((await account(pool)).balance, 0n);
   });
 
@@ -372,10 +363,7 @@ describe('batches', () => {
       { id: holdId, code: 'HOLD', debitAccountId: voucher, creditAccountId: t.provider, amount: 8_00n, timeoutSeconds: 60 },
       { id: randomUUID(), code: 'CAPTURE', pendingId: holdId, amount: 8_00n },
     ]);
-    assert.deepEqual(
-      outcomes.map((outcome) => outcome.result),
-      ['ok', 'ok'],
-    );
+    assert.deepEqual(results(outcomes), ['ok', 'ok']);
     assert.equal((await account(voucher)).available, 12_00n);
   });
 
@@ -397,10 +385,7 @@ describe('batches', () => {
       reverse(2_01n),
       reverse(2_00n),
     ]);
-    assert.deepEqual(
-      outcomes.map((outcome) => outcome.result),
-      ['ok', 'ok', 'exceeds_capture', 'ok'],
-    );
+    assert.deepEqual(results(outcomes), ['ok', 'ok', 'exceeds_capture', 'ok']);
     assert.equal((await account(voucher)).available, 20_00n);
   });
 
@@ -412,10 +397,7 @@ describe('batches', () => {
       { id: randomUUID(), code: 'ISSUE', debitAccountId: pool, creditAccountId: voucher, amount: 6_00n },
       { id: randomUUID(), code: 'ISSUE', debitAccountId: pool, creditAccountId: voucher, amount: 4_00n },
     ]);
-    assert.deepEqual(
-      outcomes.map((outcome) => outcome.result),
-      ['ok', 'insufficient_funds', 'ok'],
-    );
+    assert.deepEqual(results(outcomes), ['ok', 'insufficient_funds', 'ok']);
   });
 
   it('callers whose transfers share a batch each get their own results', async () => {
@@ -428,6 +410,12 @@ describe('batches', () => {
     );
     assert.equal(outcomes.filter((outcome) => outcome.result === 'ok').length, 10);
     assert.equal(outcomes.filter((outcome) => outcome.result === 'insufficient_funds').length, 10);
+    // Each caller's result is its own transfer's: the vouchers told ok hold the money, the others none.
+    const balances = await t.ledger.lookupAccounts(vouchers);
+    for (const [index, voucher] of vouchers.entries()) {
+      const balance = balances.find((found) => found.id === voucher)?.balance;
+      assert.equal(balance, outcomes[index]!.result === 'ok' ? 10n : 0n, `voucher ${index}`);
+    }
   });
 
   it('a call that breaks in the database fails alone, not the callers it was batched with', async () => {

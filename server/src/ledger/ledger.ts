@@ -153,6 +153,9 @@ export class LedgerInputError extends Error {
   override name = 'LedgerInputError';
 }
 
+/** What a Ledger runs with when not told otherwise (docs/performance.md says why). */
+export const ledgerDefaults = { writers: 1, batchSize: 512 } as const;
+
 export interface LedgerOptions {
   /** Batches in flight at once. One writer never contends with itself for a hot account. */
   writers?: number;
@@ -195,8 +198,8 @@ export class Ledger {
 
   constructor(sql: Sql, options: LedgerOptions = {}) {
     this.#sql = sql;
-    this.#writers = options.writers ?? 1;
-    this.#batchSize = options.batchSize ?? 512;
+    this.#writers = options.writers ?? ledgerDefaults.writers;
+    this.#batchSize = options.batchSize ?? ledgerDefaults.batchSize;
     if (!(this.#writers >= 1 && this.#batchSize >= 1 && this.#batchSize <= maxBatch)) {
       throw new LedgerInputError(`writers must be ≥ 1 and batchSize 1..${maxBatch}`);
     }
