@@ -1,22 +1,83 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { authenticate, preflight } from './auth/authenticate.js';
 import type { Database } from './db/connection.js';
-import { handleError, handleNotFound } from './problem.js';
+import { defaultRateLimits, type ApiEnv, type Services } from './http/context.js';
+import { idempotency } from './http/idempotency.js';
+import { Ledger } from './ledger/ledger.js';
+import { defaultPaymentProviders } from './payments/providers.js';
+import { handleError, handleNotFound, Problem } from './problem.js';
 import { assetRoutes, embedDirectory, examplesDirectory, type AssetDirectories } from './routes/assets.js';
+import { beneficiaryRoutes } from './routes/beneficiaries.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { circuitRoutes } from './routes/circuits.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { ledgerRoutes } from './routes/ledger.js';
+import { offerRoutes } from './routes/offers.js';
+import { organizationRoutes } from './routes/organizations.js';
+import { paymentRoutes } from './routes/payments.js';
+import { publicRoutes } from './routes/public.js';
+import { redemptionRoutes } from './routes/redemptions.js';
+import { sponsorshipRoutes } from './routes/sponsorships.js';
+import { voucherRoutes } from './routes/vouchers.js';
+
+/** The largest request body the API reads: a class's batch of vouchers fits many times over. */
+export const maxBodyBytes = 256 * 1024;
 
 export interface AppOptions {
   database: Database;
   assets?: AssetDirectories;
+  /** Replaces the defaults built from `database`; tests and main.ts set what they need. */
+  services?: Partial<Omit<Services, 'sql'>>;
 }
 
-/** Builds the HTTP app: middleware first, then one sub-app per domain. Tests call `app.request()` on it. */
-export function createApp({ database, assets = { embed: embedDirectory, examples: examplesDirectory } }: AppOptions) {
-  const app = new Hono();
+/** Builds the HTTP app: middleware first (CORS before auth), then one sub-app per domain. Tests call `app.request()`. */
+export function createApp({ database, assets = { embed: embedDirectory, examples: examplesDirectory }, services = {} }: AppOptions) {
+  const api: Services = {
+    sql: database.sql,
+    ledger: services.ledger ?? new Ledger(database.sql),
+    adminKey: services.adminKey,
+    payments: services.payments ?? defaultPaymentProviders(),
+    rateLimits: services.rateLimits ?? defaultRateLimits,
+    trustProxy: services.trustProxy ?? false,
+    holdTimeoutSeconds: services.holdTimeoutSeconds ?? 15 * 60,
+  };
+  const app = new OpenAPIHono<ApiEnv>();
   app.use(requestId());
   app.onError(handleError);
   app.notFound(handleNotFound);
   app.route('/healthz', healthRoutes(database));
+
+  app.use('/v1/*', preflight(api));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new Problem(413, 'payload_too_large', 'Request body too large', `The API reads at most ${maxBodyBytes} bytes.`);
+      },
+    }),
+  );
+  app.use('/v1/*', authenticate(api));
+  app.use('/v1/*', idempotency(api.sql));
+  for (const routes of [
+    organizationRoutes,
+    circuitRoutes,
+    offerRoutes,
+    campaignRoutes,
+    sponsorshipRoutes,
+    paymentRoutes,
+    beneficiaryRoutes,
+    voucherRoutes,
+    redemptionRoutes,
+    ledgerRoutes,
+    publicRoutes,
+  ]) {
+    app.route('/v1', routes(api));
+  }
+  app.route('/', docsRoutes(app));
   app.route('/', assetRoutes(assets));
   return app;
 }

@@ -6,16 +6,26 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export type ProblemCode =
   | 'invalid_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'forbidden_origin'
   | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
   | 'insufficient_funds'
+  | 'allocation_exceeded'
   | 'voucher_expired'
   | 'voucher_locked'
   | 'wrong_pin'
   | 'restriction_mismatch'
+  | 'sold_out'
   | 'hold_already_resolved'
+  | 'hold_expired'
   | 'exceeds_hold'
+  | 'cancellation_window_closed'
+  | 'payment_failed'
+  | 'invalid_signature'
   | 'idempotency_conflict'
+  | 'idempotency_in_flight'
   | 'rate_limited'
   | 'service_unavailable'
   | 'internal_error';
@@ -36,6 +46,8 @@ export class Problem extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly errors?: ProblemField[],
+    /** RFC 9457 extension members (e.g. `attempts_left`) and response headers (e.g. `Retry-After`). */
+    readonly more: { extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
   ) {
     super(detail ?? title);
   }
@@ -49,15 +61,22 @@ export function problemResponse(c: Context, problem: Problem): Response {
     ...(problem.detail === undefined ? {} : { detail: problem.detail }),
     code: problem.code,
     ...(problem.errors === undefined ? {} : { errors: problem.errors }),
+    ...problem.more.extensions,
     request_id: c.get('requestId') as string | undefined,
   };
-  return c.body(JSON.stringify(body), problem.status, { 'Content-Type': 'application/problem+json' });
+  return c.body(JSON.stringify(body), problem.status, {
+    ...problem.more.headers,
+    'Content-Type': 'application/problem+json',
+  });
 }
 
 const codeForStatus: Partial<Record<number, ProblemCode>> = {
   400: 'invalid_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
   429: 'rate_limited',
   503: 'service_unavailable',
 };

@@ -1,0 +1,138 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { ApiEnv, Organization, OrganizationKind, Principal, Services } from '../http/context.js';
+import { Problem } from '../problem.js';
+import { hashKey, parseKey, type KeyKind, type KeyMode } from './keys.js';
+
+interface KeyRecord {
+  key_id: string;
+  key_kind: KeyKind;
+  mode: KeyMode;
+  revoked: boolean;
+  organization_id: string;
+  organization_kind: OrganizationKind;
+  name: string;
+  allowed_origins: string[];
+  managed_by: string | null;
+  payable_account_id: string | null;
+}
+
+/** Paths that need no key: public counts for widgets, and payment webhooks (signed instead). */
+export function isKeyless(path: string): boolean {
+  return path.startsWith('/v1/public/') || /^\/v1\/payments\/[^/]+\/webhook$/.test(path);
+}
+
+/**
+ * Resolves `Authorization: Bearer <key>` to a {@link Principal} and applies the origin rule: a
+ * browser (a request with `Origin`) may use an organization's keys only from its allowed origins,
+ * and then gets CORS headers for that origin alone.
+ */
+export function authenticate(services: Pick<Services, 'sql' | 'adminKey'>): MiddlewareHandler<ApiEnv> {
+  const adminHash = services.adminKey === undefined ? undefined : hashKey(services.adminKey);
+  return async (c, next) => {
+    if (isKeyless(c.req.path)) return next();
+    const header = c.req.header('Authorization');
+    if (header === undefined) {
+      throw new Problem(401, 'unauthorized', 'Missing API key', 'Send your key as `Authorization: Bearer <key>`.');
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const key = match?.[1];
+    const parsed = key === undefined ? undefined : parseKey(key);
+    if (key === undefined || parsed === undefined) {
+      throw new Problem(401, 'unauthorized', 'Malformed API key', 'Keys look like sk_test_…, pk_test_… or rk_test_….');
+    }
+    const hash = hashKey(key);
+    let principal: Principal;
+    if (adminHash !== undefined && timingSafeEqual(hash, adminHash)) {
+      principal = { type: 'admin', id: 'admin', mode: parsed.mode };
+    } else {
+      const [record] = await services.sql<KeyRecord[]>`
+        select k.id as key_id, k.kind as key_kind, k.mode, k.revoked_at is not null as revoked,
+               o.id as organization_id, o.kind as organization_kind, o.name, o.allowed_origins,
+               o.managed_by, o.payable_account_id
+        from api_keys k join organizations o on o.id = k.organization_id
+        where k.hash = ${hash}`;
+      if (record === undefined) throw new Problem(401, 'unauthorized', 'Unknown API key', 'No organization has this key.');
+      if (record.revoked) throw new Problem(401, 'unauthorized', 'Revoked API key', 'This key was revoked; ask for a new one.');
+      const organization: Organization = {
+        id: record.organization_id,
+        kind: record.organization_kind,
+        name: record.name,
+        allowedOrigins: record.allowed_origins,
+        managedBy: record.managed_by,
+        payableAccountId: record.payable_account_id,
+      };
+      principal = { type: 'key', id: record.key_id, keyKind: record.key_kind, mode: record.mode, organization };
+      const origin = c.req.header('Origin');
+      if (origin !== undefined) {
+        if (!organization.allowedOrigins.includes(origin)) {
+          throw new Problem(
+            403,
+            'forbidden_origin',
+            'Origin not allowed',
+            `${organization.name} has not allowed ${origin} to use its keys; add it to allowed_origins.`,
+          );
+        }
+        c.header('Access-Control-Allow-Origin', origin);
+        c.header('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+        c.header('Vary', 'Origin', { append: true });
+      }
+    }
+    c.set('principal', principal);
+    return next();
+  };
+}
+
+/**
+ * Answers CORS preflights. A preflight carries no key, so it is allowed for an origin that any
+ * organization allows; the request that follows is then checked against its key's organization.
+ */
+export function preflight(services: Pick<Services, 'sql'>): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const origin = c.req.header('Origin');
+    if (c.req.method !== 'OPTIONS' || origin === undefined) return next();
+    const isPublic = c.req.path.startsWith('/v1/public/');
+    if (!isPublic) {
+      const [known] = await services.sql<{ exists: boolean }[]>`
+        select exists (select 1 from organizations where allowed_origins @> array[${origin}]::text[]) as exists`;
+      if (!known!.exists) {
+        throw new Problem(403, 'forbidden_origin', 'Origin not allowed', `No organization has allowed ${origin}.`);
+      }
+    }
+    return c.body(null, 204, {
+      'Access-Control-Allow-Origin': isPublic ? '*' : origin,
+      'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
+      'Access-Control-Max-Age': '600',
+      Vary: 'Origin',
+    });
+  };
+}
+
+/** The principal of this request, which authenticate() has set. */
+export function principalOf(c: { get(key: 'principal'): Principal }): Principal {
+  return c.get('principal');
+}
+
+export interface AccessRule {
+  /** Organization kinds whose keys may call; the admin key always may. */
+  organizations: OrganizationKind[];
+  /** Key kinds accepted; secret keys only when not given. */
+  keys?: KeyKind[];
+}
+
+/** Throws 403 unless the caller is the admin or a key of an allowed kind of an allowed organization. */
+export function requireAccess(principal: Principal, rule: AccessRule): Organization | undefined {
+  if (principal.type === 'admin') return undefined;
+  const keys = rule.keys ?? ['secret'];
+  if (!keys.includes(principal.keyKind) || !rule.organizations.includes(principal.organization.kind)) {
+    throw new Problem(
+      403,
+      'forbidden',
+      'Not allowed with this key',
+      `This needs a ${keys.join(' or ')} key of a ${rule.organizations.join(' or ')} organization; ` +
+        `this is a ${principal.keyKind} key of a ${principal.organization.kind}.`,
+    );
+  }
+  return principal.organization;
+}

@@ -1,0 +1,70 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { Problem, type ProblemField } from '../problem.js';
+import type { ApiEnv } from './context.js';
+
+/**
+ * A sub-app of the API. Its routes are declared with zod schemas (createRoute), which both
+ * validate requests and produce /openapi.json; a request that fails them gets one 400
+ * `invalid_request` naming every bad field.
+ */
+export function apiRouter(): OpenAPIHono<ApiEnv> {
+  return new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw invalidRequest(result.error);
+    },
+  });
+}
+
+export function invalidRequest(error: z.ZodError, where = ''): Problem {
+  const errors: ProblemField[] = error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+  const fields = errors.map((field) => field.path || '(body)').join(', ');
+  return new Problem(400, 'invalid_request', 'Invalid request', `Check these fields: ${fields}.`, errors);
+}
+
+/** The problem+json body, for the responses each route declares. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string().openapi({ description: 'Stable error code; branch on this, never on title or detail.' }),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    request_id: z.string().optional(),
+  })
+  .openapi('Problem');
+
+/** The error responses most routes can give, for the OpenAPI document. */
+export function problems(...statuses: number[]) {
+  const descriptions: Record<number, string> = {
+    400: 'Invalid request (`invalid_request`)',
+    401: 'Missing, unknown or revoked key (`unauthorized`)',
+    403: 'Key not allowed here (`forbidden`, `forbidden_origin`)',
+    404: 'Not found (`not_found`)',
+    409: 'Conflict (`conflict`, `idempotency_in_flight`, `hold_already_resolved`, …)',
+    413: 'Body over the size limit (`payload_too_large`)',
+    422: 'Refused by the rules (`insufficient_funds`, `idempotency_conflict`, …)',
+    429: 'Too many attempts (`rate_limited`)',
+  };
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: descriptions[status] ?? 'Error', content: { 'application/problem+json': { schema: problemSchema } } },
+    ]),
+  );
+}
+
+/** A JSON request body that must be present (without `required`, a non-JSON body skips validation). */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { 'application/json': { schema } } } as const;
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } } as const;
+}
+
+/** Bearer auth, as declared in the OpenAPI document. */
+export const bearer = [{ bearer: [] }];

@@ -1,0 +1,34 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * A new UUIDv7 (RFC 9562): 48 bits of milliseconds, then 74 random bits. Ids sort by creation
+ * time, so `?starting_after=id` pages in creation order and index inserts stay at the right edge.
+ */
+export function newId(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return format(bytes);
+}
+
+/**
+ * The id of a step that follows from another object (a redemption's capture, a sponsorship's
+ * funding), always the same for the same pair (a UUIDv8 from SHA-256): a retried step finds the
+ * transfer its first attempt wrote instead of writing a second one.
+ */
+export function derivedId(parentId: string, step: string): string {
+  const bytes = createHash('sha256').update(`${parentId}:${step}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return format(bytes);
+}
+
+function format(bytes: Buffer): string {
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The ledger's external EUR accounts, created by 002_api.sql. */
+export const sponsorFundingAccountId = '00000000-0000-7000-8000-000000000001';
+export const payoutsAccountId = '00000000-0000-7000-8000-000000000002';
