@@ -206,22 +206,7 @@ export class Ledger {
   }
 
   async createAccounts(accounts: readonly NewAccount[]): Promise<AccountOutcome[]> {
-    const rows = accounts.map((account) => {
-      const valid = parse(newAccountSchema, account);
-      return {
-        id: valid.id,
-        kind: valid.kind,
-        currency: valid.currency,
-        pool_account_id: 'poolAccountId' in valid ? valid.poolAccountId : undefined,
-        reference: valid.reference,
-      };
-    });
-    if (rows.length === 0) return [];
-    const outcomes = await withRetry(
-      () => this.#sql<{ account_id: string; result: AccountResult }[]>`
-        select account_id, result from ledger_create_accounts(${JSON.stringify(rows)}::text::jsonb)`,
-    );
-    return outcomes.map((row) => ({ id: row.account_id, result: row.result }));
+    return retryTransaction(() => insertAccounts(this.#sql, accounts));
   }
 
   /** Applies each transfer on its own: one refused does not stop the others. */
@@ -231,9 +216,21 @@ export class Ledger {
 
   /** Applies all the transfers or none: the first refused says why, the others `linked_event_failed`. */
   async createLinkedTransfers(transfers: readonly NewTransfer[]): Promise<TransferOutcome[]> {
-    const rows = transfers.map(toRow);
-    for (const row of rows.slice(0, -1)) row.linked = true;
-    return this.#submit(rows);
+    return this.#submit(linkedRows(transfers));
+  }
+
+  /**
+   * The ledger inside the caller's transaction, for money that must commit together with other
+   * rows (a class's vouchers with the referrer's allocation). Calls go straight to the database,
+   * without the queue; PostgreSQL may still roll the transaction back for a deadlock or a
+   * serialization failure, so run the whole transaction in {@link retryTransaction}.
+   */
+  within(transaction: Sql): LedgerTransaction {
+    return {
+      createAccounts: (accounts) => insertAccounts(transaction, accounts),
+      createTransfers: (transfers) => applyRows(transaction, transfers.map(toRow)),
+      createLinkedTransfers: (transfers) => applyRows(transaction, linkedRows(transfers)),
+    };
   }
 
   async createTransfer(transfer: NewTransfer): Promise<TransferOutcome> {
@@ -248,7 +245,7 @@ export class Ledger {
   async expireHolds(chunk = 1000): Promise<number> {
     let released = 0;
     for (;;) {
-      const [row] = await withRetry(
+      const [row] = await retryTransaction(
         () => this.#sql<{ released: number }[]>`select ledger_expire_holds(${chunk}) as released`,
       );
       released += row!.released;
@@ -315,12 +312,46 @@ export class Ledger {
   }
 
   async #apply(rows: TransferRow[]): Promise<TransferOutcome[]> {
-    const outcomes = await withRetry(
-      () => this.#sql<{ transfer_id: string; result: TransferResult; applied_amount: bigint | null }[]>`
-        select transfer_id, result, applied_amount from ledger_create_transfers(${JSON.stringify(rows)}::text::jsonb)`,
-    );
-    return outcomes.map((row) => ({ id: row.transfer_id, result: row.result, amount: row.applied_amount }));
+    return retryTransaction(() => applyRows(this.#sql, rows));
   }
+}
+
+/** The ledger's writes inside one transaction (see {@link Ledger.within}). */
+export interface LedgerTransaction {
+  createAccounts(accounts: readonly NewAccount[]): Promise<AccountOutcome[]>;
+  createTransfers(transfers: readonly NewTransfer[]): Promise<TransferOutcome[]>;
+  createLinkedTransfers(transfers: readonly NewTransfer[]): Promise<TransferOutcome[]>;
+}
+
+async function insertAccounts(sql: Sql, accounts: readonly NewAccount[]): Promise<AccountOutcome[]> {
+  const rows = accounts.map((account) => {
+    const valid = parse(newAccountSchema, account);
+    return {
+      id: valid.id,
+      kind: valid.kind,
+      currency: valid.currency,
+      pool_account_id: 'poolAccountId' in valid ? valid.poolAccountId : undefined,
+      reference: valid.reference,
+    };
+  });
+  if (rows.length === 0) return [];
+  const outcomes = await sql<{ account_id: string; result: AccountResult }[]>`
+    select account_id, result from ledger_create_accounts(${JSON.stringify(rows)}::text::jsonb)`;
+  return outcomes.map((row) => ({ id: row.account_id, result: row.result }));
+}
+
+async function applyRows(sql: Sql, rows: TransferRow[]): Promise<TransferOutcome[]> {
+  if (rows.length > maxBatch) throw new LedgerInputError(`at most ${maxBatch} transfers in one call, not ${rows.length}`);
+  if (rows.length === 0) return [];
+  const outcomes = await sql<{ transfer_id: string; result: TransferResult; applied_amount: bigint | null }[]>`
+    select transfer_id, result, applied_amount from ledger_create_transfers(${JSON.stringify(rows)}::text::jsonb)`;
+  return outcomes.map((row) => ({ id: row.transfer_id, result: row.result, amount: row.applied_amount }));
+}
+
+function linkedRows(transfers: readonly NewTransfer[]): TransferRow[] {
+  const rows = transfers.map(toRow);
+  for (const row of rows.slice(0, -1)) row.linked = true;
+  return rows;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -345,7 +376,11 @@ function toRow(transfer: NewTransfer): TransferRow {
 // PostgreSQL rolled the whole transaction back and says trying again may succeed.
 const retryableStates = new Set(['40001', '40P01']);
 
-async function withRetry<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * Runs `call` (a whole transaction, or one ledger statement) again when PostgreSQL rolled it back
+ * for a deadlock or a serialization failure, at most 5 times with a growing random pause.
+ */
+export async function retryTransaction<T>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
