@@ -1,8 +1,72 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Services } from '../http/context.js';
-import { apiRouter } from '../http/router.js';
+import { apiRouter, bearer, jsonResponse, problems } from '../http/router.js';
+import { reconcile } from '../ledger/reconciliation.js';
 
-/** The ledger. */
-export function ledgerRoutes(_services: Services) {
+// Rows of figures in cents, keyed as in docs/ledger.md (snake_case).
+const figures = z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])));
+
+const reconciliationSchema = z
+  .object({
+    object: z.literal('reconciliation'),
+    clean: z.boolean().openapi({ description: 'True when every invariant of docs/ledger.md holds.' }),
+    checked_at: z.iso.datetime(),
+    accounts: z.number().int(),
+    transfers: z.number().int(),
+    totals: figures,
+    by_code: figures,
+    open_holds: z.object({ count: z.number().int(), amount: z.number().int() }),
+    pools: figures,
+    problems: z.array(z.string()),
+  })
+  .openapi('Reconciliation');
+
+/** `GET /v1/ledger/reconciliation`: every ledger invariant checked on one snapshot, for the operator. */
+export function ledgerRoutes({ sql }: Services) {
   const app = apiRouter();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/ledger/reconciliation',
+      tags: ['Ledger'],
+      summary: 'Reconcile the ledger',
+      description:
+        'Checks Σ debits = Σ credits, every cached counter against the transfers, overdrafts, holds, ' +
+        'reversals and the identity of every pool, on one consistent snapshot. Amounts in cents. ' +
+        'Reads every transfer: run it for audits, not on every page view.',
+      security: bearer,
+      responses: { 200: jsonResponse(reconciliationSchema, 'The figures and what failed'), ...problems(401, 403) },
+    }),
+    async (c) => {
+      requireAccess(principalOf(c), { organizations: ['operator'] });
+      const report = await reconcile(sql);
+      return c.json(
+        {
+          object: 'reconciliation' as const,
+          clean: report.clean,
+          checked_at: report.checkedAt.toISOString(),
+          accounts: report.accounts,
+          transfers: report.transfers,
+          totals: report.totals.map(snakeCase),
+          by_code: report.byCode.map(snakeCase),
+          open_holds: { count: report.openHolds.count, amount: Number(report.openHolds.amount) },
+          pools: report.pools.map(snakeCase),
+          problems: report.problems,
+        },
+        200,
+      );
+    },
+  );
   return app;
+}
+
+/** camelCase keys to snake_case, bigint amounts to numbers (exact: the ledger caps amounts at 10^11). */
+function snakeCase(object: object): Record<string, string | number | boolean | null> {
+  return Object.fromEntries(
+    Object.entries(object).map(([key, value]) => [
+      key.replaceAll(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+      typeof value === 'bigint' ? Number(value) : (value as string | number | boolean | null),
+    ]),
+  );
 }

@@ -1,8 +1,529 @@
-import type { Services } from '../http/context.js';
-import { apiRouter } from '../http/router.js';
+import { randomBytes } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import { principalOf, requireAccess } from '../auth/authenticate.js';
+import type { Sql } from '../db/connection.js';
+import type { Principal, Services } from '../http/context.js';
+import { after, page, pageOf, pageQuery } from '../http/pagination.js';
+import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
+import { amountJson } from '../http/schemas.js';
+import { derivedId, newId } from '../ids.js';
+import type { TransferOutcome } from '../ledger/ledger.js';
+import { Problem } from '../problem.js';
+import { redemptionColumns, type RedemptionRow } from '../redemptions/store.js';
+import { unlockVoucher, type UnlockedVoucher } from '../vouchers/unlock.js';
 
-/** Redemptions. */
-export function redemptionRoutes(_services: Services) {
+/** The most seats one redemption takes: a beneficiary with a friend or a parent, not a school trip. */
+export const maxSeatsPerRedemption = 10;
+
+const redemptionSchema = z
+  .object({
+    id: z.uuid(),
+    object: z.literal('redemption'),
+    status: z.enum(['pending', 'held', 'captured', 'voided', 'expired', 'reversed', 'failed']),
+    channel: z.enum(['in_page', 'counter']),
+    voucher_id: z.uuid(),
+    offer_id: z.uuid(),
+    provider_id: z.uuid(),
+    seats: z.number().int(),
+    seat_price: z.number().int(),
+    amount: z.number().int().openapi({ description: 'Held: seats × seat_price, in cents.' }),
+    captured_seats: z.number().int(),
+    captured_amount: z.number().int(),
+    reversed_amount: z.number().int(),
+    currency: z.string(),
+    booking_reference: z.string().openapi({ example: 'BK-7K3Q9-XPAW2' }),
+    qr_payload: z.string().openapi({ description: 'What the QR code shown at the door encodes.' }),
+    hold_expires_at: z.iso.datetime(),
+    reversible_until: z.iso.datetime().openapi({ description: 'A captured redemption can be reversed until then.' }),
+    created_at: z.iso.datetime(),
+    captured_at: z.iso.datetime().nullable(),
+    released_at: z.iso.datetime().nullable(),
+    reversed_at: z.iso.datetime().nullable(),
+  })
+  .openapi('Redemption');
+
+const createdRedemptionSchema = redemptionSchema
+  .extend({
+    voucher_available: z.number().int().openapi({ description: 'What is left on the voucher after this redemption, in cents.' }),
+  })
+  .openapi('CreatedRedemption');
+
+const newRedemptionSchema = z
+  .strictObject({
+    code: z.string().min(1).max(64).openapi({ example: 'MNT-7K3Q-9XPA-W2DC-5' }),
+    pin: z.string().regex(/^\d{4,6}$/, 'a PIN is 4 to 6 digits'),
+    offer_id: z.uuid(),
+    seats: z.number().int().min(1).max(maxSeatsPerRedemption),
+    capture: z.boolean().default(true).openapi({
+      description: 'true: take the money now (in-page). false: hold it until the box office captures or voids it.',
+    }),
+  })
+  .openapi('NewRedemption');
+
+const captureSchema = z
+  .strictObject({
+    seats: z.number().int().min(1).max(maxSeatsPerRedemption).optional().openapi({
+      description: 'Seats actually used, at most those held; the rest go back to the offer and the money to the voucher.',
+    }),
+  })
+  .openapi('RedemptionCapture');
+
+const reverseSchema = z
+  .strictObject({
+    seats: z.number().int().min(1).max(maxSeatsPerRedemption).optional().openapi({
+      description: 'Seats to give back, at most those captured; all of them by default. A redemption is reversed once.',
+    }),
+  })
+  .openapi('RedemptionReversal');
+
+const listQuery = pageQuery.extend({
+  status: z.enum(['pending', 'held', 'captured', 'voided', 'expired', 'reversed', 'failed']).optional(),
+  offer_id: z.uuid().optional(),
+  booking_reference: z.string().max(20).optional(),
+});
+
+interface OfferRow {
+  id: string;
+  provider_id: string;
+  circuit_id: string;
+  operator_id: string;
+  payable_account_id: string;
+  category: string;
+  starts_at: Date;
+  seat_price: bigint;
+  currency: string;
+  seats_total: number;
+  seats_taken: number;
+  cancellation_window_seconds: number;
+}
+
+const idParam = z.object({ id: z.uuid() });
+
+/**
+ * Spending a voucher: in the provider's page (publishable key, capture at once) or at the box
+ * office (desk key: hold, then capture or void). Seats are taken before the money is held and
+ * given back whenever the money is, so an offer is never oversold.
+ */
+export function redemptionRoutes(services: Services) {
+  const { sql, ledger } = services;
   const app = apiRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/redemptions',
+      tags: ['Redemptions'],
+      summary: 'Redeem a voucher for seats of an offer',
+      description:
+        "With the provider's publishable key (in-page) or a desk key (box office). Checks the code and PIN " +
+        '(wrong PINs count towards a lock), the expiry, the restrictions, the seats left and the balance; ' +
+        'then holds the money and, with `capture: true`, takes it at once. The answer carries the booking ' +
+        'reference and the QR payload to show at the door.',
+      security: bearer,
+      request: { body: jsonBody(newRedemptionSchema) },
+      responses: {
+        201: jsonResponse(createdRedemptionSchema, 'The redemption, held or captured'),
+        ...problems(400, 401, 403, 404, 409, 422, 429),
+        410: { description: 'Voucher expired (`voucher_expired`)' },
+        423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)' },
+      },
+    }),
+    async (c) => {
+      const principal = principalOf(c);
+      const body = c.req.valid('json');
+      const organization = requireAccess(principal, {
+        organizations: ['provider', 'operator'],
+        keys: ['publishable', 'desk', 'secret'],
+      });
+      if (principal.type === 'key' && principal.keyKind === 'publishable' && !body.capture) {
+        throw new Problem(400, 'invalid_request', 'In-page redemptions are captured at once', 'Send `capture: true`, or hold at the box office with a desk key.');
+      }
+      const offer = await findOffer(sql, body.offer_id);
+      if (offer === undefined || (organization !== undefined && organization.id !== offer.provider_id && organization.id !== offer.operator_id)) {
+        throw new Problem(404, 'not_found', 'Offer not found', `No offer ${body.offer_id} that this key can redeem for.`);
+      }
+      const voucher = await unlockVoucher(services, c, principal, body);
+      checkRestrictions(voucher, offer);
+      if (offer.starts_at.getTime() <= Date.now()) {
+        throw new Problem(409, 'conflict', 'The event has started', 'Vouchers can only be used for events that have not started yet.');
+      }
+      const amount = offer.seat_price * BigInt(body.seats);
+      if (voucher.available < amount) {
+        throw insufficientFunds(voucher.available, amount, offer.currency);
+      }
+
+      const id = newId();
+      const channel = principal.type === 'key' && principal.keyKind === 'publishable' ? 'in_page' : 'counter';
+      const keyId = principal.type === 'key' ? principal.id : null;
+      const holdSeconds = body.capture ? 60 : services.holdTimeoutSeconds;
+      // Seats first: the conditional update is what keeps the offer from being oversold.
+      const [reserved] = await sql<RedemptionRow[]>`
+        with taken as (
+          update offers set seats_taken = seats_taken + ${body.seats}
+          where id = ${offer.id} and seats_taken + ${body.seats} <= seats_total
+          returning id
+        )
+        insert into redemptions (id, voucher_id, offer_id, provider_id, key_id, channel, status, seats, seat_price,
+                                 amount, currency, hold_expires_at, booking_reference)
+        select ${id}, ${voucher.id}, taken.id, ${offer.provider_id}, ${keyId}, ${channel}, 'pending', ${body.seats},
+               ${offer.seat_price}, ${amount}, ${offer.currency}, now() + make_interval(secs => ${holdSeconds}),
+               ${bookingReference()}
+        from taken
+        returning ${sql.unsafe(redemptionColumns)}`;
+      if (reserved === undefined) throw await soldOut(sql, offer.id, body.seats);
+
+      const hold = {
+        id,
+        code: 'HOLD' as const,
+        debitAccountId: voucher.id,
+        creditAccountId: offer.payable_account_id,
+        amount,
+        timeoutSeconds: holdSeconds,
+        reference: `redemption:${id}`,
+      };
+      const outcomes: TransferOutcome[] = body.capture
+        ? await ledger.createLinkedTransfers([hold, { id: derivedId(id, 'capture'), code: 'CAPTURE', pendingId: id, amount, reference: hold.reference }])
+        : [await ledger.createTransfer(hold)];
+      const refused = outcomes.find((outcome) => outcome.result !== 'ok' && outcome.result !== 'linked_event_failed');
+      if (refused !== undefined) {
+        await sql`
+          with failed as (
+            update redemptions set status = 'failed', failure_code = ${refused.result}, released_at = now()
+            where id = ${id} and status = 'pending' returning offer_id, seats
+          )
+          update offers set seats_taken = seats_taken - failed.seats from failed where offers.id = failed.offer_id`;
+        if (refused.result === 'insufficient_funds') throw insufficientFunds(voucher.available, amount, offer.currency);
+        throw new Error(`the ledger refused redemption ${id}: ${refused.result}`);
+      }
+      const [row] = await sql<RedemptionRow[]>`
+        update redemptions set
+          status = ${body.capture ? 'captured' : 'held'},
+          captured_seats = ${body.capture ? body.seats : 0},
+          captured_amount = ${body.capture ? amount : 0n},
+          captured_at = ${body.capture ? sql`now()` : null}
+        where id = ${id} and status = 'pending'
+        returning ${sql.unsafe(redemptionColumns)}`;
+      return c.json({ ...redemptionJson(row ?? reserved, offer), voucher_available: amountJson(voucher.available - amount) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/redemptions/{id}/capture',
+      tags: ['Redemptions'],
+      summary: 'Capture a held redemption',
+      description:
+        'Takes the money for the seats used (all held seats by default, fewer for a partial capture); ' +
+        'unused seats go back to the offer and their money to the voucher. Capturing again answers the same.',
+      security: bearer,
+      request: { params: idParam, body: jsonBody(captureSchema) },
+      responses: { 200: jsonResponse(redemptionSchema, 'The captured redemption'), ...problems(400, 401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
+      const seats = c.req.valid('json').seats ?? redemption.seats;
+      if (redemption.status === 'captured' && redemption.captured_seats === seats) return c.json(redemptionJson(redemption, offer), 200);
+      if (seats > redemption.seats) {
+        throw new Problem(422, 'exceeds_hold', 'More seats than held', `This redemption holds ${redemption.seats} seats.`);
+      }
+      requireStatus(redemption, 'held');
+      const amount = redemption.seat_price * BigInt(seats);
+      const outcome = await ledger.createTransfer({
+        id: derivedId(redemption.id, 'capture'),
+        code: 'CAPTURE',
+        pendingId: redemption.id,
+        amount,
+        reference: `redemption:${redemption.id}`,
+      });
+      if (outcome.result !== 'ok' && outcome.result !== 'exists') throw holdRefused(redemption, outcome);
+      const [row] = await sql<RedemptionRow[]>`
+        with captured as (
+          update redemptions set status = 'captured', captured_seats = ${seats}, captured_amount = ${amount},
+                 captured_at = now()
+          where id = ${redemption.id} and status = 'held'
+          returning ${sql.unsafe(redemptionColumns)}
+        ), released as (
+          update offers set seats_taken = seats_taken - (captured.seats - captured.captured_seats)
+          from captured where offers.id = captured.offer_id and captured.seats > captured.captured_seats
+        )
+        select * from captured`;
+      return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/redemptions/{id}/void',
+      tags: ['Redemptions'],
+      summary: 'Void a held redemption',
+      description: 'Gives the held money back to the voucher and the seats back to the offer. Voiding again answers the same.',
+      security: bearer,
+      request: { params: idParam },
+      responses: { 200: jsonResponse(redemptionSchema, 'The voided redemption'), ...problems(401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
+      if (redemption.status === 'voided') return c.json(redemptionJson(redemption, offer), 200);
+      requireStatus(redemption, 'held');
+      const outcome = await ledger.createTransfer({
+        id: derivedId(redemption.id, 'void'),
+        code: 'VOID',
+        pendingId: redemption.id,
+        reference: `redemption:${redemption.id}`,
+      });
+      if (outcome.result !== 'ok' && outcome.result !== 'exists') throw holdRefused(redemption, outcome);
+      const [row] = await sql<RedemptionRow[]>`
+        with voided as (
+          update redemptions set status = 'voided', released_at = now()
+          where id = ${redemption.id} and status = 'held'
+          returning ${sql.unsafe(redemptionColumns)}
+        ), released as (
+          update offers set seats_taken = seats_taken - voided.seats from voided where offers.id = voided.offer_id
+        )
+        select * from voided`;
+      return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/redemptions/{id}/reverse',
+      tags: ['Redemptions'],
+      summary: 'Reverse a captured redemption (a cancellation)',
+      description:
+        "Gives the money of the seats back to the voucher and the seats back to the offer, until the offer's " +
+        'cancellation window closes (by default 48 hours before the event). Once per redemption; reversing again answers the same.',
+      security: bearer,
+      request: { params: idParam, body: jsonBody(reverseSchema) },
+      responses: { 200: jsonResponse(redemptionSchema, 'The reversed redemption'), ...problems(400, 401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
+      if (redemption.status === 'reversed') return c.json(redemptionJson(redemption, offer), 200);
+      requireStatus(redemption, 'captured');
+      const seats = c.req.valid('json').seats ?? redemption.captured_seats;
+      if (seats > redemption.captured_seats) {
+        throw new Problem(422, 'exceeds_hold', 'More seats than captured', `This redemption captured ${redemption.captured_seats} seats.`);
+      }
+      const until = reversibleUntil(offer);
+      if (Date.now() > until.getTime()) {
+        throw new Problem(
+          409,
+          'cancellation_window_closed',
+          'Too late to cancel',
+          `Bookings for this offer could be cancelled until ${until.toISOString()}.`,
+          undefined,
+          { extensions: { reversible_until: until.toISOString() } },
+        );
+      }
+      const amount = redemption.seat_price * BigInt(seats);
+      const outcome = await ledger.createTransfer({
+        id: derivedId(redemption.id, 'reverse'),
+        code: 'REVERSE',
+        debitAccountId: offer.payable_account_id,
+        creditAccountId: redemption.voucher_id,
+        reversesId: derivedId(redemption.id, 'capture'),
+        amount,
+        reference: `redemption:${redemption.id}`,
+      });
+      if (outcome.result === 'exceeds_debits') {
+        throw new Problem(409, 'conflict', 'Already settled', 'The provider was already paid for this redemption; the operator settles it by hand.');
+      }
+      if (outcome.result !== 'ok' && outcome.result !== 'exists') {
+        throw new Error(`the ledger refused reversing redemption ${redemption.id}: ${outcome.result}`);
+      }
+      const [row] = await sql<RedemptionRow[]>`
+        with reversed as (
+          update redemptions set status = 'reversed', reversed_amount = ${amount}, reversed_at = now()
+          where id = ${redemption.id} and status = 'captured'
+          returning ${sql.unsafe(redemptionColumns)}
+        ), released as (
+          update offers set seats_taken = seats_taken - ${seats} from reversed where offers.id = reversed.offer_id
+        )
+        select * from reversed`;
+      return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/redemptions/{id}',
+      tags: ['Redemptions'],
+      summary: 'Retrieve a redemption',
+      security: bearer,
+      request: { params: idParam },
+      responses: { 200: jsonResponse(redemptionSchema, 'The redemption'), ...problems(401, 403, 404) },
+    }),
+    async (c) => {
+      const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
+      return c.json(redemptionJson(redemption, offer), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/redemptions',
+      tags: ['Redemptions'],
+      summary: "List a provider's redemptions",
+      description: 'Newest last. Filter by status, offer or booking reference (what a door scanner reads from the QR code).',
+      security: bearer,
+      request: { query: listQuery },
+      responses: { 200: jsonResponse(pageOf(redemptionSchema), 'A page of redemptions'), ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const organization = requireAccess(principalOf(c), { organizations: ['provider', 'operator'], keys: ['desk', 'secret'] });
+      const query = c.req.valid('query');
+      const rows = await sql<(RedemptionRow & Pick<OfferRow, 'starts_at' | 'cancellation_window_seconds'>)[]>`
+        select ${sql.unsafe(redemptionColumns.replaceAll(/(^|, )(\w)/g, '$1r.$2'))},
+               o.starts_at, o.cancellation_window_seconds
+        from redemptions r join offers o on o.id = r.offer_id join circuits ci on ci.id = o.circuit_id
+        where r.id > ${after(query)}
+          ${organization === undefined ? sql`` : sql`and (r.provider_id = ${organization.id} or ci.operator_id = ${organization.id})`}
+          ${query.status === undefined ? sql`` : sql`and r.status = ${query.status}`}
+          ${query.offer_id === undefined ? sql`` : sql`and r.offer_id = ${query.offer_id}`}
+          ${query.booking_reference === undefined ? sql`` : sql`and r.booking_reference = ${query.booking_reference.toUpperCase()}`}
+        order by r.id limit ${query.limit + 1}`;
+      return c.json(page(rows.map((row) => redemptionJson(row, row)), query.limit), 200);
+    },
+  );
+
   return app;
+}
+
+async function findOffer(sql: Sql, id: string): Promise<OfferRow | undefined> {
+  const [offer] = await sql<OfferRow[]>`
+    select o.id, o.provider_id, o.circuit_id, ci.operator_id, p.payable_account_id, o.category, o.starts_at,
+           o.seat_price, o.currency, o.seats_total, o.seats_taken, o.cancellation_window_seconds
+    from offers o join circuits ci on ci.id = o.circuit_id join organizations p on p.id = o.provider_id
+    where o.id = ${id}`;
+  return offer;
+}
+
+/** The redemption, if the caller is its provider (desk or secret key), its circuit's operator or the admin. */
+async function ownRedemption(sql: Sql, principal: Principal, id: string) {
+  const organization = requireAccess(principal, { organizations: ['provider', 'operator'], keys: ['desk', 'secret'] });
+  const redemption = await reload(sql, id).catch(() => undefined);
+  const offer = redemption === undefined ? undefined : await findOffer(sql, redemption.offer_id);
+  const allowed =
+    redemption !== undefined &&
+    offer !== undefined &&
+    (organization === undefined || organization.id === redemption.provider_id || organization.id === offer.operator_id);
+  if (!allowed) throw new Problem(404, 'not_found', 'Redemption not found', `No redemption ${id} of yours.`);
+  return { redemption: redemption!, offer: offer! };
+}
+
+async function reload(sql: Sql, id: string): Promise<RedemptionRow> {
+  const [row] = await sql<RedemptionRow[]>`select ${sql.unsafe(redemptionColumns)} from redemptions where id = ${id}`;
+  if (row === undefined) throw new Problem(404, 'not_found', 'Redemption not found', `No redemption ${id}.`);
+  return row;
+}
+
+function requireStatus(redemption: RedemptionRow, status: 'held' | 'captured'): void {
+  if (redemption.status === status) return;
+  if (status === 'held') {
+    throw new Problem(409, 'hold_already_resolved', `Redemption is ${redemption.status}`, `Only a held redemption can be captured or voided; this one is ${redemption.status}.`);
+  }
+  throw new Problem(409, 'conflict', `Redemption is ${redemption.status}`, `Only a captured redemption can be reversed; this one is ${redemption.status}.`);
+}
+
+/** The ledger refused to resolve the hold: say why, in the redemption's words. */
+function holdRefused(redemption: RedemptionRow, outcome: TransferOutcome): Problem {
+  switch (outcome.result) {
+    case 'hold_expired':
+      return new Problem(409, 'hold_expired', 'Hold expired', 'The seats were held too long and went back on sale; redeem again.');
+    case 'hold_already_resolved':
+      return new Problem(409, 'hold_already_resolved', 'Already resolved', `Redemption ${redemption.id} was captured, voided or expired meanwhile.`);
+    case 'exceeds_hold':
+      return new Problem(422, 'exceeds_hold', 'More than held', 'A capture cannot take more than was held.');
+    default:
+      return new Problem(409, 'conflict', 'Refused by the ledger', `The ledger refused: ${outcome.result}.`);
+  }
+}
+
+function checkRestrictions(voucher: UnlockedVoucher, offer: OfferRow): void {
+  const { categories, offer_ids: offerIds, provider_ids: providerIds } = voucher.restrictions;
+  const reason =
+    voucher.circuitId !== offer.circuit_id
+      ? 'it belongs to another circuit'
+      : categories !== undefined && categories.length > 0 && !categories.includes(offer.category)
+        ? `it is for ${categories.join(', ')}, and this is ${offer.category}`
+        : offerIds !== undefined && offerIds.length > 0 && !offerIds.includes(offer.id)
+          ? 'it is for other offers'
+          : providerIds !== undefined && providerIds.length > 0 && !providerIds.includes(offer.provider_id)
+            ? 'it is for other places'
+            : undefined;
+  if (reason !== undefined) {
+    throw new Problem(422, 'restriction_mismatch', 'Voucher not valid here', `This voucher cannot be used for this offer: ${reason}.`);
+  }
+}
+
+function insufficientFunds(available: bigint, amount: bigint, currency: string): Problem {
+  return new Problem(
+    422,
+    'insufficient_funds',
+    'Not enough left on the voucher',
+    `The voucher has ${formatMoney(available, currency)} left and this costs ${formatMoney(amount, currency)}.`,
+    undefined,
+    { extensions: { available: amountJson(available), amount: amountJson(amount) } },
+  );
+}
+
+async function soldOut(sql: Sql, offerId: string, seats: number): Promise<Problem> {
+  const [offer] = await sql<{ seats_left: number }[]>`select seats_total - seats_taken as seats_left from offers where id = ${offerId}`;
+  const left = offer?.seats_left ?? 0;
+  return new Problem(
+    409,
+    'sold_out',
+    left === 0 ? 'Sold out' : 'Not enough seats left',
+    left === 0 ? 'No programme seats are left for this offer.' : `Only ${left} programme seats are left; you asked for ${seats}.`,
+    undefined,
+    { extensions: { seats_left: left } },
+  );
+}
+
+function formatMoney(cents: bigint, currency: string): string {
+  return `${currency} ${(Number(cents) / 100).toFixed(2)}`;
+}
+
+/** Crockford base32: 10 characters, 50 random bits, read out loud at a box office without confusion. */
+function bookingReference(): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const body = Array.from(randomBytes(10), (byte) => alphabet[byte & 31]).join('');
+  return `BK-${body.slice(0, 5)}-${body.slice(5)}`;
+}
+
+function reversibleUntil(offer: Pick<OfferRow, 'starts_at' | 'cancellation_window_seconds'>): Date {
+  return new Date(offer.starts_at.getTime() - offer.cancellation_window_seconds * 1000);
+}
+
+function redemptionJson(row: RedemptionRow, offer: Pick<OfferRow, 'starts_at' | 'cancellation_window_seconds'>) {
+  return {
+    id: row.id,
+    object: 'redemption' as const,
+    status: row.status,
+    channel: row.channel,
+    voucher_id: row.voucher_id,
+    offer_id: row.offer_id,
+    provider_id: row.provider_id,
+    seats: row.seats,
+    seat_price: amountJson(row.seat_price),
+    amount: amountJson(row.amount),
+    captured_seats: row.captured_seats,
+    captured_amount: amountJson(row.captured_amount),
+    reversed_amount: amountJson(row.reversed_amount),
+    currency: row.currency,
+    booking_reference: row.booking_reference,
+    qr_payload: `MENTORING:BOOKING:${row.booking_reference}`,
+    hold_expires_at: row.hold_expires_at.toISOString(),
+    reversible_until: reversibleUntil(offer).toISOString(),
+    created_at: row.created_at.toISOString(),
+    captured_at: row.captured_at?.toISOString() ?? null,
+    released_at: row.released_at?.toISOString() ?? null,
+    reversed_at: row.reversed_at?.toISOString() ?? null,
+  };
 }
