@@ -11,15 +11,14 @@
 // also after a failure or Ctrl-C.
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { connectionOptions, type Sql } from '../src/db/connection.js';
 import { migrate, migrationsDirectory, readMigrations } from '../src/db/migrate.js';
 import { Ledger, ledgerDefaults, type LedgerOptions, type NewTransfer } from '../src/ledger/ledger.js';
 import { reconcile, type Reconciliation } from '../src/ledger/reconciliation.js';
+import { measure as measureCell, type Cell } from './measure.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -178,107 +177,12 @@ async function closePool(pool: Sql): Promise<void> {
   openPools.delete(pool);
 }
 
+function measure(clients: number, operation: () => Promise<string | undefined>, countCalls?: () => number): Promise<Cell> {
+  return measureCell(clients, operation, { warmupMs, durationMs, stopped: () => interrupted }, countCalls);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Measuring one cell: N client loops for warm-up + duration
-
-interface Cell {
-  clients: number;
-  /** Completed calls per second in the measured window. */
-  rate: number;
-  p50: number;
-  p99: number;
-  /** What was not `ok` (results and exceptions), warm-up included. */
-  errors: Map<string, number>;
-  /** Database calls the Ledger made per second (its batches), when counted. */
-  callsPerSecond: number | undefined;
-  /** CPU time of this Node process / elapsed, in cores. */
-  nodeCpu: number;
-  /** Busy share of all the machine's cores (from /proc/stat), when available. */
-  machineCpu: number | undefined;
-}
-
-/**
- * Runs `clients` loops, each calling `operation` and awaiting it before the next call. Every call
- * that completes inside the measured window counts for the rate, and its latency (call to result)
- * for the percentiles. `operation` returns undefined for success, or what went wrong.
- */
-async function measure(
-  clients: number,
-  operation: () => Promise<string | undefined>,
-  countCalls?: () => number,
-): Promise<Cell> {
-  let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
-  let latencies: number[] = [];
-  const errors = new Map<string, number>();
-  const loops = Array.from({ length: clients }, async () => {
-    while (phase !== 'stop' && !interrupted) {
-      const start = performance.now();
-      let failure: string | undefined;
-      try {
-        failure = await operation();
-      } catch (error) {
-        failure = `exception: ${describe(error)}`;
-      }
-      const end = performance.now();
-      if (failure !== undefined) {
-        // A few kinds, counted: messages naming ids would otherwise each make a line.
-        const kind = errors.has(failure) || errors.size < maxErrorKinds ? failure : 'other errors';
-        errors.set(kind, (errors.get(kind) ?? 0) + 1);
-      }
-      if (phase === 'measure') latencies.push(end - start);
-    }
-  });
-  await sleep(warmupMs);
-  const calls0 = countCalls?.();
-  const cpu0 = process.cpuUsage();
-  const machine0 = machineTicks();
-  const start = performance.now();
-  phase = 'measure';
-  await sleep(durationMs);
-  phase = 'stop';
-  const elapsed = performance.now() - start;
-  const measured = latencies;
-  latencies = [];
-  const cpu = process.cpuUsage(cpu0);
-  const machine1 = machineTicks();
-  const calls1 = countCalls?.();
-  await Promise.all(loops);
-
-  const sorted = Float64Array.from(measured).sort();
-  return {
-    clients,
-    rate: (sorted.length / elapsed) * 1000,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    errors,
-    callsPerSecond: calls0 !== undefined && calls1 !== undefined ? ((calls1 - calls0) / elapsed) * 1000 : undefined,
-    nodeCpu: (cpu.user + cpu.system) / 1000 / elapsed,
-    machineCpu:
-      machine0 !== undefined && machine1 !== undefined && machine1.total > machine0.total
-        ? (machine1.busy - machine0.busy) / (machine1.total - machine0.total)
-        : undefined,
-  };
-}
-
-const maxErrorKinds = 10;
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-/** All CPUs' busy and total jiffies, Linux only. */
-function machineTicks(): { busy: number; total: number } | undefined {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-    const fields = line.trim().split(/\s+/).slice(1).map(Number);
-    const total = fields.reduce((sum, value) => sum + value, 0);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
-    return { busy: total - idle, total };
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // One suite: a fresh database, its accounts, every client count, the reconciliation

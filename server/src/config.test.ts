@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       adminKey: undefined,
       dataDir: '/srv/mentoring/.data',
       publicBaseUrl: undefined,
+      trustProxy: false,
     });
   });
 
@@ -21,6 +22,7 @@ describe('loadConfig', () => {
         MENTORING_ADMIN_KEY: 'sk_live_6Jc1x2v3b4n5m6a7s8d9f0g1h2j3k4l5',
         MENTORING_DATA_DIR: '/var/lib/mentoring',
         PUBLIC_BASE_URL: 'https://mentoring.vigevano.it/',
+        TRUST_PROXY: 'true',
       },
       '/srv',
     );
@@ -30,6 +32,7 @@ describe('loadConfig', () => {
       adminKey: 'sk_live_6Jc1x2v3b4n5m6a7s8d9f0g1h2j3k4l5',
       dataDir: '/var/lib/mentoring',
       publicBaseUrl: 'https://mentoring.vigevano.it',
+      trustProxy: true,
     });
   });
 

@@ -16,11 +16,15 @@ const environment = z.object({
   MENTORING_ADMIN_KEY: z
     .string()
     .regex(
-      /^sk_(test|live)_[A-Za-z0-9_-]{32,}$/,
-      'must look like sk_test_… or sk_live_… followed by at least 32 random characters',
+      /^sk_(test|live)_[A-Za-z0-9]{32,64}$/,
+      'must look like sk_test_… or sk_live_… followed by 32 to 64 random letters and digits',
     )
     .optional(),
   MENTORING_DATA_DIR: z.string().default('.data'),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1')
+    .default(false),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .refine((url) => !/[?#]/.test(url), 'must not contain a query or a fragment')
@@ -39,6 +43,8 @@ export interface Config {
   dataDir: string;
   /** Where browsers reach this server, without a trailing slash; unset means http://localhost:<port>. */
   publicBaseUrl: string | undefined;
+  /** Take client IPs (for rate limits) from X-Forwarded-For: only behind a proxy that sets it. */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends StartupError {
@@ -70,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     adminKey: values.MENTORING_ADMIN_KEY,
     dataDir: resolve(cwd, values.MENTORING_DATA_DIR),
     publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    trustProxy: values.TRUST_PROXY,
   };
 }

@@ -6,6 +6,8 @@ import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
+import { startSweeper } from './jobs/sweeper.js';
+import { Ledger } from './ledger/ledger.js';
 import { embedDirectory } from './routes/assets.js';
 import { prepareGracefulClose } from './shutdown.js';
 import { StartupError } from './startup-error.js';
@@ -40,7 +42,12 @@ async function main(): Promise<void> {
   });
   if (stopSignal !== undefined) return closeAndExit(database);
 
-  const app = createApp({ database });
+  const ledger = new Ledger(database.sql);
+  const app = createApp({
+    database,
+    services: { ledger, adminKey: config.adminKey, trustProxy: config.trustProxy },
+  });
+  const sweeper = startSweeper({ sql: database.sql, ledger });
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
     const base = config.publicBaseUrl ?? `http://localhost:${port}`;
     const where = database.kind === 'embedded' ? `embedded PostgreSQL in ${database.location}` : database.location;
@@ -50,6 +57,10 @@ async function main(): Promise<void> {
     console.log(`  health     ${base}/healthz`);
     console.log(`  embed      ${base}/embed/v1/mentoring.js`);
     console.log(`  examples   ${base}/examples/`);
+    console.log(`  api docs   ${base}/docs`);
+    if (config.adminKey === undefined) {
+      console.log('  admin      MENTORING_ADMIN_KEY is not set: nobody can register operators');
+    }
     if (!existsSync(join(embedDirectory, 'mentoring.js'))) {
       console.warn('  warning: the widgets are not built; run `npm run build` (npm start does it for you)');
     }
@@ -63,6 +74,7 @@ async function main(): Promise<void> {
 
   stopRunning = async () => {
     await closeServer(drainTimeoutMs);
+    await sweeper.stop();
     await database.close();
   };
   if (stopSignal !== undefined) await stopRunning().then(() => exit(0));
