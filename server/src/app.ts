@@ -1,13 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { authenticate, preflight } from './auth/authenticate.js';
+import { authenticate, KeyCache, preflight } from './auth/authenticate.js';
 import type { Database } from './db/connection.js';
 import { defaultRateLimits, type ApiEnv, type Services } from './http/context.js';
 import { idempotency } from './http/idempotency.js';
 import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
 import { handleError, handleNotFound, Problem } from './problem.js';
+import { Redeemer } from './redemptions/redeemer.js';
 import { assetRoutes, embedDirectory, examplesDirectory, type AssetDirectories } from './routes/assets.js';
 import { beneficiaryRoutes } from './routes/beneficiaries.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -38,7 +39,9 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   const api: Services = {
     sql: database.sql,
     ledger: services.ledger ?? new Ledger(database.sql),
+    redeemer: services.redeemer ?? new Redeemer(database.sql),
     adminKey: services.adminKey,
+    keyCache: services.keyCache ?? new KeyCache(),
     payments: services.payments ?? defaultPaymentProviders(),
     rateLimits: services.rateLimits ?? defaultRateLimits,
     trustProxy: services.trustProxy ?? false,

@@ -17,6 +17,36 @@ interface KeyRecord {
   payable_account_id: string | null;
 }
 
+/**
+ * Recently seen keys, so a busy widget does not cost a database lookup per request. Per process:
+ * revoking a key or changing an organization clears this process's cache at once; other
+ * replicas notice within {@link keyCacheSeconds} (docs/api.md says so).
+ */
+export class KeyCache {
+  readonly #entries = new Map<string, { record: KeyRecord; until: number }>();
+
+  get(hash: Buffer): KeyRecord | undefined {
+    const key = hash.toString('base64');
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.until > Date.now()) return entry.record;
+    this.#entries.delete(key);
+    return undefined;
+  }
+
+  set(hash: Buffer, record: KeyRecord): void {
+    // Bounded: a flood of distinct keys cannot grow it without limit.
+    if (this.#entries.size >= 10_000) this.#entries.clear();
+    this.#entries.set(hash.toString('base64'), { record, until: Date.now() + keyCacheSeconds * 1000 });
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+export const keyCacheSeconds = 10;
+
 /** Paths that need no key: public counts for widgets, and payment webhooks (signed instead). */
 export function isKeyless(path: string): boolean {
   return path.startsWith('/v1/public/') || /^\/v1\/payments\/[^/]+\/webhook$/.test(path);
@@ -27,7 +57,7 @@ export function isKeyless(path: string): boolean {
  * browser (a request with `Origin`) may use an organization's keys only from its allowed origins,
  * and then gets CORS headers for that origin alone.
  */
-export function authenticate(services: Pick<Services, 'sql' | 'adminKey'>): MiddlewareHandler<ApiEnv> {
+export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyCache'>): MiddlewareHandler<ApiEnv> {
   const adminHash = services.adminKey === undefined ? undefined : hashKey(services.adminKey);
   return async (c, next) => {
     if (isKeyless(c.req.path)) return next();
@@ -46,12 +76,7 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey'>): Midd
     if (adminHash !== undefined && timingSafeEqual(hash, adminHash)) {
       principal = { type: 'admin', id: 'admin', mode: parsed.mode };
     } else {
-      const [record] = await services.sql<KeyRecord[]>`
-        select k.id as key_id, k.kind as key_kind, k.mode, k.revoked_at is not null as revoked,
-               o.id as organization_id, o.kind as organization_kind, o.name, o.allowed_origins,
-               o.managed_by, o.payable_account_id
-        from api_keys k join organizations o on o.id = k.organization_id
-        where k.hash = ${hash}`;
+      const record = services.keyCache.get(hash) ?? (await lookUpKey(services, hash));
       if (record === undefined) throw new Problem(401, 'unauthorized', 'Unknown API key', 'No organization has this key.');
       if (record.revoked) throw new Problem(401, 'unauthorized', 'Revoked API key', 'This key was revoked; ask for a new one.');
       const organization: Organization = {
@@ -81,6 +106,17 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey'>): Midd
     c.set('principal', principal);
     return next();
   };
+}
+
+async function lookUpKey(services: Pick<Services, 'sql' | 'keyCache'>, hash: Buffer): Promise<KeyRecord | undefined> {
+  const [record] = await services.sql<KeyRecord[]>`
+    select k.id as key_id, k.kind as key_kind, k.mode, k.revoked_at is not null as revoked,
+           o.id as organization_id, o.kind as organization_kind, o.name, o.allowed_origins,
+           o.managed_by, o.payable_account_id
+    from api_keys k join organizations o on o.id = k.organization_id
+    where k.hash = ${hash}`;
+  if (record !== undefined) services.keyCache.set(hash, record);
+  return record;
 }
 
 /**

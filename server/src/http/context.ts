@@ -1,6 +1,8 @@
 import type { Sql } from '../db/connection.js';
+import type { KeyCache } from '../auth/authenticate.js';
 import type { KeyKind, KeyMode } from '../auth/keys.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { Redeemer } from '../redemptions/redeemer.js';
 import type { PaymentProviders } from '../payments/provider.js';
 
 export type OrganizationKind = 'provider' | 'mentor' | 'referrer' | 'operator';
@@ -39,7 +41,11 @@ export const defaultRateLimits: RateLimits = { perIp: 60, perVoucher: 20, window
 export interface Services {
   sql: Sql;
   ledger: Ledger;
+  /** Sends redemptions to the database in batches. */
+  redeemer: Redeemer;
   adminKey: string | undefined;
+  /** Keys seen in the last seconds; cleared when keys or organizations change. */
+  keyCache: KeyCache;
   payments: PaymentProviders;
   rateLimits: RateLimits;
   /** Take the client IP from X-Forwarded-For (set when a trusted proxy is in front). */

@@ -8,16 +8,16 @@ import { syncRedemptions } from '../redemptions/store.js';
 
 export interface SweepResult {
   holdsReleased: number;
-  redemptionsExpired: number;
-  redemptionsRepaired: number;
+  /** Held redemptions whose status now follows the ledger. */
+  redemptionsSynced: number;
 }
 
 export async function sweep({ sql, ledger }: { sql: Sql; ledger: Ledger }): Promise<SweepResult> {
   const holdsReleased = await ledger.expireHolds();
-  const synced = await syncRedemptions(sql);
+  const redemptionsSynced = await syncRedemptions(sql);
   await sql`delete from idempotency_keys where created_at < now() - make_interval(hours => ${idempotencyWindowHours})`;
   await sql`delete from rate_limits where window_started_at < now() - interval '1 day'`;
-  return { holdsReleased, redemptionsExpired: synced.expired, redemptionsRepaired: synced.repaired };
+  return { holdsReleased, redemptionsSynced };
 }
 
 /** Runs {@link sweep} every `intervalMs` until the returned stop() is called; a failed sweep is logged and retried next time. */

@@ -1,6 +1,7 @@
 // The only writer of money. Typed calls to the plpgsql functions of
 // db/migrations/001_ledger.sql, which check and apply every transfer in the database.
 import { z } from 'zod';
+import { Batcher } from '../db/batcher.js';
 import type { Sql } from '../db/connection.js';
 
 export const accountKinds = ['sponsor_funding', 'pool', 'voucher', 'provider_payable', 'payouts'] as const;
@@ -163,12 +164,6 @@ export interface LedgerOptions {
   batchSize?: number;
 }
 
-interface QueuedCall {
-  rows: TransferRow[];
-  resolve(outcomes: TransferOutcome[]): void;
-  reject(error: unknown): void;
-}
-
 /** A transfer as ledger_create_transfers reads it: snake_case, amounts as decimal strings. */
 interface TransferRow {
   id: string;
@@ -184,25 +179,23 @@ interface TransferRow {
 }
 
 /**
- * The ledger. Transfers from concurrent callers are queued and sent together, up to `batchSize`
- * a call, by `writers` batches in flight: one round trip and one commit carry many transfers,
- * which is what lets a hot pool account take thousands of transfers a second. Each transfer still
- * gets its own result; a linked call is never split.
+ * The ledger. Transfers from concurrent callers are queued and sent together (a {@link Batcher}),
+ * up to `batchSize` a call, by `writers` batches in flight: one round trip and one commit carry
+ * many transfers, which is what lets a hot pool account take thousands of transfers a second.
+ * Each transfer still gets its own result; a linked call is never split.
  */
 export class Ledger {
   readonly #sql: Sql;
-  readonly #writers: number;
-  readonly #batchSize: number;
-  #queue: QueuedCall[] = [];
-  #inFlight = 0;
+  readonly #batcher: Batcher<TransferRow, TransferOutcome>;
 
   constructor(sql: Sql, options: LedgerOptions = {}) {
     this.#sql = sql;
-    this.#writers = options.writers ?? ledgerDefaults.writers;
-    this.#batchSize = options.batchSize ?? ledgerDefaults.batchSize;
-    if (!(this.#writers >= 1 && this.#batchSize >= 1 && this.#batchSize <= maxBatch)) {
+    const writers = options.writers ?? ledgerDefaults.writers;
+    const batchSize = options.batchSize ?? ledgerDefaults.batchSize;
+    if (!(writers >= 1 && batchSize >= 1 && batchSize <= maxBatch)) {
       throw new LedgerInputError(`writers must be ≥ 1 and batchSize 1..${maxBatch}`);
     }
+    this.#batcher = new Batcher((rows) => retryTransaction(() => applyRows(sql, rows)), { writers, batchSize });
   }
 
   async createAccounts(accounts: readonly NewAccount[]): Promise<AccountOutcome[]> {
@@ -266,53 +259,10 @@ export class Ledger {
   }
 
   #submit(rows: TransferRow[]): Promise<TransferOutcome[]> {
-    if (rows.length === 0) return Promise.resolve([]);
     if (rows.length > maxBatch) {
       return Promise.reject(new LedgerInputError(`at most ${maxBatch} transfers in one call, not ${rows.length}`));
     }
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ rows, resolve, reject });
-      this.#pump();
-    });
-  }
-
-  #pump(): void {
-    while (this.#inFlight < this.#writers && this.#queue.length > 0) {
-      const calls: QueuedCall[] = [];
-      let size = 0;
-      while (this.#queue.length > 0 && (calls.length === 0 || size + this.#queue[0]!.rows.length <= this.#batchSize)) {
-        const call = this.#queue.shift()!;
-        calls.push(call);
-        size += call.rows.length;
-      }
-      this.#inFlight += 1;
-      void this.#send(calls).finally(() => {
-        this.#inFlight -= 1;
-        this.#pump();
-      });
-    }
-  }
-
-  async #send(calls: QueuedCall[]): Promise<void> {
-    try {
-      const outcomes = await this.#apply(calls.flatMap((call) => call.rows));
-      let start = 0;
-      for (const call of calls) {
-        call.resolve(outcomes.slice(start, start + call.rows.length));
-        start += call.rows.length;
-      }
-    } catch (error) {
-      if (calls.length === 1) {
-        calls[0]!.reject(error);
-        return;
-      }
-      // One caller's batch failing as a whole must not fail the others it was sent with.
-      await Promise.all(calls.map((call) => this.#send([call])));
-    }
-  }
-
-  async #apply(rows: TransferRow[]): Promise<TransferOutcome[]> {
-    return retryTransaction(() => applyRows(this.#sql, rows));
+    return this.#batcher.submit(rows);
   }
 }
 

@@ -1,8 +1,9 @@
-// Redemption rows, and bringing them in line with the ledger when a request died half-way or a
-// hold timed out: the ledger is the truth about money, the row follows it.
+// Redemption rows, and bringing held ones in line with the ledger after the sweeper expired their
+// hold (or a request died between resolving a hold and saying so): the ledger is the truth about
+// money, the row follows it.
 import type { Sql } from '../db/connection.js';
 
-export type RedemptionStatus = 'pending' | 'held' | 'captured' | 'voided' | 'expired' | 'reversed' | 'failed';
+export type RedemptionStatus = 'held' | 'captured' | 'voided' | 'expired' | 'reversed';
 
 export interface RedemptionRow {
   id: string;
@@ -32,28 +33,16 @@ export const redemptionColumns =
   'released_at, reversed_at';
 
 /**
- * No request outlives this: statements time out after 10 s and are retried at most 5 times. A
- * redemption still `pending` after it was left by a request that died between taking the seats
- * and holding the money.
+ * Gives every held redemption whose hold the ledger resolved (HOLD_EXPIRED by the sweeper, or a
+ * CAPTURE or VOID whose request died before updating the row) the status the ledger says, and the
+ * unused seats back to the offer, in one statement. Returns how many rows changed.
  */
-export const abandonedAfterSeconds = 300;
-
-export interface SyncResult {
-  expired: number;
-  repaired: number;
-}
-
-/**
- * Makes held and pending redemptions agree with the ledger: a hold the sweeper expired, or one a
- * dead request captured or voided, gets its status; a pending one whose money was never held
- * fails. Seats go back to the offer with the status change, in the same statement.
- */
-export async function syncRedemptions(sql: Sql): Promise<SyncResult> {
-  const [resolved] = await sql<{ count: number }[]>`
+export async function syncRedemptions(sql: Sql): Promise<number> {
+  const [synced] = await sql<{ count: number }[]>`
     with resolution as (
-      select r.id, r.offer_id, r.seats, r.seat_price, t.code, t.amount
+      select r.id, r.seat_price, t.code, t.amount
       from redemptions r join transfers t on t.pending_id = r.id
-      where r.status in ('held', 'pending') and r.hold_expires_at <= now()
+      where r.status = 'held' and r.hold_expires_at <= now()
     ), updated as (
       update redemptions r set
         status = case x.code when 'CAPTURE' then 'captured' when 'VOID' then 'voided' else 'expired' end,
@@ -61,7 +50,7 @@ export async function syncRedemptions(sql: Sql): Promise<SyncResult> {
         captured_seats = case when x.code = 'CAPTURE' then (x.amount / x.seat_price)::int else 0 end,
         captured_at = case when x.code = 'CAPTURE' then now() end,
         released_at = case when x.code <> 'CAPTURE' then now() end
-      from resolution x where r.id = x.id
+      from resolution x where r.id = x.id and r.status = 'held'
       returning r.offer_id, r.seats - r.captured_seats as released
     ), per_offer as (
       select offer_id, sum(released)::int as released from updated group by offer_id
@@ -69,29 +58,5 @@ export async function syncRedemptions(sql: Sql): Promise<SyncResult> {
       update offers o set seats_taken = o.seats_taken - p.released from per_offer p where o.id = p.offer_id
     )
     select count(*)::int as count from updated`;
-  const [abandoned] = await sql<{ count: number }[]>`
-    with lost as (
-      select r.id from redemptions r
-      where r.status = 'pending' and r.created_at <= now() - make_interval(secs => ${abandonedAfterSeconds})
-        and not exists (select 1 from transfers t where t.id = r.id)
-    ), updated as (
-      update redemptions r set status = 'failed', failure_code = 'abandoned', released_at = now()
-      from lost where r.id = lost.id
-      returning r.offer_id, r.seats
-    ), per_offer as (
-      select offer_id, sum(seats)::int as released from updated group by offer_id
-    ), released as (
-      update offers o set seats_taken = o.seats_taken - p.released from per_offer p where o.id = p.offer_id
-    )
-    select count(*)::int as count from updated`;
-  // The money was held but the request died before saying so.
-  const [adopted] = await sql<{ count: number }[]>`
-    with adopted as (
-      update redemptions r set status = 'held'
-      where r.status = 'pending' and r.created_at <= now() - make_interval(secs => ${abandonedAfterSeconds})
-        and exists (select 1 from transfers t where t.id = r.id)
-      returning 1
-    )
-    select count(*)::int as count from adopted`;
-  return { expired: resolved!.count, repaired: abandoned!.count + adopted!.count };
+  return synced!.count;
 }

@@ -90,7 +90,7 @@ interface KeyRow {
 const idParam = z.object({ id: z.uuid() });
 
 /** Organizations and their keys. The admin registers operators; operators register the rest. */
-export function organizationRoutes({ sql, ledger }: Services) {
+export function organizationRoutes({ sql, ledger, keyCache }: Services) {
   const app = apiRouter();
 
   app.openapi(
@@ -182,6 +182,7 @@ export function organizationRoutes({ sql, ledger }: Services) {
         update organizations
         set name = ${body.name ?? existing.name}, allowed_origins = ${body.allowed_origins ?? existing.allowed_origins}
         where id = ${existing.id} returning *`;
+      keyCache.clear();
       return c.json(organizationJson(row!), 200);
     },
   );
@@ -258,6 +259,7 @@ export function organizationRoutes({ sql, ledger }: Services) {
       await managedOrganization(sql, principal, key.organization_id);
       const [row] = await sql<KeyRow[]>`
         update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${key.id} returning *`;
+      keyCache.clear();
       return c.json(keyJson(row!), 200);
     },
   );

@@ -9,8 +9,10 @@ import { amountJson } from '../http/schemas.js';
 import { derivedId, newId } from '../ids.js';
 import type { TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
+import type { RedeemOutcome } from '../redemptions/redeemer.js';
 import { redemptionColumns, type RedemptionRow } from '../redemptions/store.js';
-import { unlockVoucher, type UnlockedVoucher } from '../vouchers/unlock.js';
+import { hashCode } from '../vouchers/code.js';
+import { codeOrProblem, limitPublicClient, maxPinFailures, voucherProblem } from '../vouchers/unlock.js';
 
 /** The most seats one redemption takes: a beneficiary with a friend or a parent, not a school trip. */
 export const maxSeatsPerRedemption = 10;
@@ -19,7 +21,7 @@ const redemptionSchema = z
   .object({
     id: z.uuid(),
     object: z.literal('redemption'),
-    status: z.enum(['pending', 'held', 'captured', 'voided', 'expired', 'reversed', 'failed']),
+    status: z.enum(['held', 'captured', 'voided', 'expired', 'reversed']),
     channel: z.enum(['in_page', 'counter']),
     voucher_id: z.uuid(),
     offer_id: z.uuid(),
@@ -77,7 +79,7 @@ const reverseSchema = z
   .openapi('RedemptionReversal');
 
 const listQuery = pageQuery.extend({
-  status: z.enum(['pending', 'held', 'captured', 'voided', 'expired', 'reversed', 'failed']).optional(),
+  status: z.enum(['held', 'captured', 'voided', 'expired', 'reversed']).optional(),
   offer_id: z.uuid().optional(),
   booking_reference: z.string().max(20).optional(),
 });
@@ -101,8 +103,9 @@ const idParam = z.object({ id: z.uuid() });
 
 /**
  * Spending a voucher: in the provider's page (publishable key, capture at once) or at the box
- * office (desk key: hold, then capture or void). Seats are taken before the money is held and
- * given back whenever the money is, so an offer is never oversold.
+ * office (desk key: hold, then capture or void). Seats and money move together, in one
+ * transaction (redeem_batch() in 003_redemptions.sql), and are given back together: an offer is never
+ * oversold and a voucher never overdrawn.
  */
 export function redemptionRoutes(services: Services) {
   const { sql, ledger } = services;
@@ -135,75 +138,33 @@ export function redemptionRoutes(services: Services) {
         organizations: ['provider', 'operator'],
         keys: ['publishable', 'desk', 'secret'],
       });
-      if (principal.type === 'key' && principal.keyKind === 'publishable' && !body.capture) {
+      const inPage = principal.type === 'key' && principal.keyKind === 'publishable';
+      if (inPage && !body.capture) {
         throw new Problem(400, 'invalid_request', 'In-page redemptions are captured at once', 'Send `capture: true`, or hold at the box office with a desk key.');
       }
-      const offer = await findOffer(sql, body.offer_id);
-      if (offer === undefined || (organization !== undefined && organization.id !== offer.provider_id && organization.id !== offer.operator_id)) {
-        throw new Problem(404, 'not_found', 'Offer not found', `No offer ${body.offer_id} that this key can redeem for.`);
-      }
-      const voucher = await unlockVoucher(services, c, principal, body);
-      checkRestrictions(voucher, offer);
-      if (offer.starts_at.getTime() <= Date.now()) {
-        throw new Problem(409, 'conflict', 'The event has started', 'Vouchers can only be used for events that have not started yet.');
-      }
-      const amount = offer.seat_price * BigInt(body.seats);
-      if (voucher.available < amount) {
-        throw insufficientFunds(voucher.available, amount, offer.currency);
-      }
-
+      const code = codeOrProblem(body.code);
+      await limitPublicClient(services, c, principal);
       const id = newId();
-      const channel = principal.type === 'key' && principal.keyKind === 'publishable' ? 'in_page' : 'counter';
-      const keyId = principal.type === 'key' ? principal.id : null;
-      const holdSeconds = body.capture ? 60 : services.holdTimeoutSeconds;
-      // Seats first: the conditional update is what keeps the offer from being oversold.
-      const [reserved] = await sql<RedemptionRow[]>`
-        with taken as (
-          update offers set seats_taken = seats_taken + ${body.seats}
-          where id = ${offer.id} and seats_taken + ${body.seats} <= seats_total
-          returning id
-        )
-        insert into redemptions (id, voucher_id, offer_id, provider_id, key_id, channel, status, seats, seat_price,
-                                 amount, currency, hold_expires_at, booking_reference)
-        select ${id}, ${voucher.id}, taken.id, ${offer.provider_id}, ${keyId}, ${channel}, 'pending', ${body.seats},
-               ${offer.seat_price}, ${amount}, ${offer.currency}, now() + make_interval(secs => ${holdSeconds}),
-               ${bookingReference()}
-        from taken
-        returning ${sql.unsafe(redemptionColumns)}`;
-      if (reserved === undefined) throw await soldOut(sql, offer.id, body.seats);
-
-      const hold = {
+      const outcome = await services.redeemer.redeem({
         id,
-        code: 'HOLD' as const,
-        debitAccountId: voucher.id,
-        creditAccountId: offer.payable_account_id,
-        amount,
-        timeoutSeconds: holdSeconds,
-        reference: `redemption:${id}`,
-      };
-      const outcomes: TransferOutcome[] = body.capture
-        ? await ledger.createLinkedTransfers([hold, { id: derivedId(id, 'capture'), code: 'CAPTURE', pendingId: id, amount, reference: hold.reference }])
-        : [await ledger.createTransfer(hold)];
-      const refused = outcomes.find((outcome) => outcome.result !== 'ok' && outcome.result !== 'linked_event_failed');
-      if (refused !== undefined) {
-        await sql`
-          with failed as (
-            update redemptions set status = 'failed', failure_code = ${refused.result}, released_at = now()
-            where id = ${id} and status = 'pending' returning offer_id, seats
-          )
-          update offers set seats_taken = seats_taken - failed.seats from failed where offers.id = failed.offer_id`;
-        if (refused.result === 'insufficient_funds') throw insufficientFunds(voucher.available, amount, offer.currency);
-        throw new Error(`the ledger refused redemption ${id}: ${refused.result}`);
-      }
-      const [row] = await sql<RedemptionRow[]>`
-        update redemptions set
-          status = ${body.capture ? 'captured' : 'held'},
-          captured_seats = ${body.capture ? body.seats : 0},
-          captured_amount = ${body.capture ? amount : 0n},
-          captured_at = ${body.capture ? sql`now()` : null}
-        where id = ${id} and status = 'pending'
-        returning ${sql.unsafe(redemptionColumns)}`;
-      return c.json({ ...redemptionJson(row ?? reserved, offer), voucher_available: amountJson(voucher.available - amount) }, 201);
+        capture_id: derivedId(id, 'capture'),
+        code_hash: hashCode(code).toString('hex'),
+        pin: body.pin,
+        offer_id: body.offer_id,
+        seats: body.seats,
+        capture: body.capture,
+        hold_seconds: body.capture ? 60 : services.holdTimeoutSeconds,
+        channel: inPage ? 'in_page' : 'counter',
+        key_id: principal.type === 'key' ? principal.id : null,
+        booking_reference: bookingReference(),
+        redeemer: organization?.id ?? null,
+        attempt_limit: services.rateLimits.perVoucher,
+        window_seconds: services.rateLimits.windowSeconds,
+        max_pin_failures: maxPinFailures,
+      });
+      if (outcome.result !== 'ok') throw redeemProblem(outcome, body.offer_id, body.seats);
+      const redemption = redemptionFromJson(outcome.redemption);
+      return c.json({ ...redemptionJson(redemption, { starts_at: new Date(outcome.starts_at), cancellation_window_seconds: outcome.cancellation_window_seconds }), voucher_available: outcome.available }, 201);
     },
   );
 
@@ -445,23 +406,6 @@ function holdRefused(redemption: RedemptionRow, outcome: TransferOutcome): Probl
   }
 }
 
-function checkRestrictions(voucher: UnlockedVoucher, offer: OfferRow): void {
-  const { categories, offer_ids: offerIds, provider_ids: providerIds } = voucher.restrictions;
-  const reason =
-    voucher.circuitId !== offer.circuit_id
-      ? 'it belongs to another circuit'
-      : categories !== undefined && categories.length > 0 && !categories.includes(offer.category)
-        ? `it is for ${categories.join(', ')}, and this is ${offer.category}`
-        : offerIds !== undefined && offerIds.length > 0 && !offerIds.includes(offer.id)
-          ? 'it is for other offers'
-          : providerIds !== undefined && providerIds.length > 0 && !providerIds.includes(offer.provider_id)
-            ? 'it is for other places'
-            : undefined;
-  if (reason !== undefined) {
-    throw new Problem(422, 'restriction_mismatch', 'Voucher not valid here', `This voucher cannot be used for this offer: ${reason}.`);
-  }
-}
-
 function insufficientFunds(available: bigint, amount: bigint, currency: string): Problem {
   return new Problem(
     422,
@@ -473,17 +417,58 @@ function insufficientFunds(available: bigint, amount: bigint, currency: string):
   );
 }
 
-async function soldOut(sql: Sql, offerId: string, seats: number): Promise<Problem> {
-  const [offer] = await sql<{ seats_left: number }[]>`select seats_total - seats_taken as seats_left from offers where id = ${offerId}`;
-  const left = offer?.seats_left ?? 0;
-  return new Problem(
-    409,
-    'sold_out',
-    left === 0 ? 'Sold out' : 'Not enough seats left',
-    left === 0 ? 'No programme seats are left for this offer.' : `Only ${left} programme seats are left; you asked for ${seats}.`,
-    undefined,
-    { extensions: { seats_left: left } },
-  );
+function redeemProblem(outcome: Exclude<RedeemOutcome, { result: 'ok' }>, offerId: string, seats: number): Error {
+  switch (outcome.result) {
+    case 'offer_not_found':
+      return new Problem(404, 'not_found', 'Offer not found', `No offer ${offerId} that this key can redeem for.`);
+    case 'offer_started':
+      return new Problem(409, 'conflict', 'The event has started', 'Vouchers can only be used for events that have not started yet.');
+    case 'restriction_mismatch': {
+      const reasons = {
+        circuit: 'it belongs to another circuit',
+        category: `it is for ${outcome.allowed?.join(', ')}, and this is ${outcome.actual}`,
+        offer: 'it is for other offers',
+        provider: 'it is for other places',
+      };
+      return new Problem(422, 'restriction_mismatch', 'Voucher not valid here', `This voucher cannot be used for this offer: ${reasons[outcome.reason]}.`, undefined, {
+        extensions: { restriction: outcome.reason },
+      });
+    }
+    case 'insufficient_funds':
+      return insufficientFunds(BigInt(outcome.available), BigInt(outcome.amount), 'EUR');
+    case 'sold_out':
+      return new Problem(
+        409,
+        'sold_out',
+        outcome.seats_left === 0 ? 'Sold out' : 'Not enough seats left',
+        outcome.seats_left === 0
+          ? 'No programme seats are left for this offer.'
+          : `Only ${outcome.seats_left} programme seats are left; you asked for ${seats}.`,
+        undefined,
+        { extensions: { seats_left: outcome.seats_left } },
+      );
+    case 'ledger_refused':
+      return new Error(`the ledger refused a redemption of offer ${offerId}: ${outcome.ledger_result}`);
+    default:
+      return voucherProblem(outcome);
+  }
+}
+
+/** The redemption row as redeem_batch() returns it (to_jsonb): amounts as numbers, times as strings. */
+function redemptionFromJson(json: Record<string, unknown>): RedemptionRow {
+  const time = (value: unknown) => (value === null ? null : new Date(value as string));
+  return {
+    ...(json as unknown as RedemptionRow),
+    seat_price: BigInt(json.seat_price as number),
+    amount: BigInt(json.amount as number),
+    captured_amount: BigInt(json.captured_amount as number),
+    reversed_amount: BigInt(json.reversed_amount as number),
+    hold_expires_at: new Date(json.hold_expires_at as string),
+    created_at: new Date(json.created_at as string),
+    captured_at: time(json.captured_at),
+    released_at: time(json.released_at),
+    reversed_at: time(json.reversed_at),
+  };
 }
 
 function formatMoney(cents: bigint, currency: string): string {

@@ -225,16 +225,18 @@ create index vouchers_by_expiry on vouchers (expires_at);
 
 -- Spending a voucher: its id is the id of its HOLD transfer; the capture, void and reversal
 -- transfers have ids derived from it, so a retried step finds its transfer instead of a second one.
+-- Written only by redeem_batch() (003_redemptions.sql) together with the seats and the money.
+-- No foreign keys: redeem_batch() has read and locked the voucher and the offer (and the key and
+-- the provider were just authenticated); none is ever deleted. A key check takes a share lock on
+-- the referenced row, and every redemption of a provider would share its key's and its row.
 create table redemptions (
   id uuid primary key,
-  voucher_id uuid not null references vouchers (id),
-  offer_id uuid not null references offers (id),
-  provider_id uuid not null references organizations (id),
-  key_id uuid references api_keys (id),
+  voucher_id uuid not null,
+  offer_id uuid not null,
+  provider_id uuid not null,
+  key_id uuid,
   channel text not null check (channel in ('in_page', 'counter')),
-  -- pending: seats taken, money not yet held (a crash here is repaired by the sweeper).
-  status text not null check (status in ('pending', 'held', 'captured', 'voided', 'expired', 'reversed', 'failed')),
-  failure_code text,
+  status text not null check (status in ('held', 'captured', 'voided', 'expired', 'reversed')),
   seats integer not null check (seats between 1 and 100),
   seat_price minor_units not null,
   amount minor_units not null,
@@ -252,7 +254,6 @@ create table redemptions (
 
 create index redemptions_by_provider on redemptions (provider_id, id);
 create index redemptions_by_voucher on redemptions (voucher_id, id);
-create index redemptions_pending on redemptions (created_at) where status = 'pending';
 create index redemptions_held_by_expiry on redemptions (hold_expires_at) where status = 'held';
 
 -- Idempotency-Key records: the response a POST gave, replayed for the same key and body.

@@ -1,0 +1,68 @@
+// Redemptions go to the database in batches (redeem_batch() in 003_redemptions.sql): concurrent
+// requests share one round trip, one transaction and one ledger call, as transfers do in the Ledger.
+import { Batcher } from '../db/batcher.js';
+import type { Sql } from '../db/connection.js';
+import { retryTransaction } from '../ledger/ledger.js';
+import type { VoucherRefusal } from '../vouchers/unlock.js';
+
+/** One request as redeem_batch() reads it. */
+export interface RedeemRequest {
+  /** The redemption's id, which is also its HOLD's. */
+  id: string;
+  capture_id: string;
+  /** SHA-256 of the normalized code, in hex. */
+  code_hash: string;
+  pin: string;
+  offer_id: string;
+  seats: number;
+  capture: boolean;
+  hold_seconds: number;
+  channel: 'in_page' | 'counter';
+  key_id: string | null;
+  booking_reference: string;
+  /** The organization whose key asks (its offers, or its circuits' offers); null for the admin. */
+  redeemer: string | null;
+  attempt_limit: number;
+  window_seconds: number;
+  max_pin_failures: number;
+}
+
+/** What redeem_batch() answered for one request. */
+export type RedeemOutcome =
+  | {
+      result: 'ok';
+      /** The redemptions row, as to_jsonb writes it. */
+      redemption: Record<string, unknown>;
+      /** What is left on the voucher, in cents. */
+      available: number;
+      starts_at: string;
+      cancellation_window_seconds: number;
+    }
+  | VoucherRefusal
+  | { result: 'offer_not_found' | 'offer_started' }
+  | { result: 'restriction_mismatch'; reason: 'circuit' | 'category' | 'offer' | 'provider'; allowed?: string[]; actual?: string }
+  | { result: 'insufficient_funds'; available: number; amount: number }
+  | { result: 'sold_out'; seats_left: number }
+  | { result: 'ledger_refused'; ledger_result: string };
+
+export class Redeemer {
+  readonly #batcher: Batcher<RedeemRequest, RedeemOutcome>;
+
+  /** One writer, as the Ledger: batches never contend with each other for a provider's account. */
+  constructor(sql: Sql, { writers = 1, batchSize = 128 } = {}) {
+    this.#batcher = new Batcher(
+      (requests) =>
+        retryTransaction(async () => {
+          const rows = await sql<{ outcome: RedeemOutcome }[]>`
+            select outcome from redeem_batch(${JSON.stringify(requests)}::text::jsonb) order by request`;
+          return rows.map((row) => row.outcome);
+        }),
+      { writers, batchSize },
+    );
+  }
+
+  async redeem(request: RedeemRequest): Promise<RedeemOutcome> {
+    const [outcome] = await this.#batcher.submit([request]);
+    return outcome!;
+  }
+}
