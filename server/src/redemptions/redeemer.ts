@@ -49,7 +49,7 @@ export class Redeemer {
   readonly #batcher: Batcher<RedeemRequest, RedeemOutcome>;
 
   /** One writer, as the Ledger: batches never contend with each other for a provider's account. */
-  constructor(sql: Sql, { writers = 1, batchSize = 128 } = {}) {
+  constructor(sql: Sql, { writers = 1, batchSize = 64 } = {}) {
     this.#batcher = new Batcher(
       (requests) =>
         retryTransaction(async () => {

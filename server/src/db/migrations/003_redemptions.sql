@@ -55,6 +55,7 @@ $$;
 -- every request still standing (and captures it, with `capture`); a request the ledger refuses
 -- gets its seats back, the others get their redemption row. Returns one jsonb per request:
 -- {"result": "ok", "redemption": {…}, "available": …} or {"result": <why not>, …details}.
+-- The HOLD's id is the redemption's, so its transfers carry no reference (an index entry each).
 -- Rows are locked vouchers, then offers, then (in the ledger) accounts, each in id order: two
 -- batches never wait for each other in a circle.
 create function redeem_batch(requests jsonb)
@@ -148,11 +149,10 @@ begin
     transfers := transfers || jsonb_build_object(
       'id', r ->> 'id', 'code', 'HOLD', 'debit_account_id', v.id, 'credit_account_id', o.payable_account_id,
       'amount', prices[i]::text, 'timeout_seconds', (r ->> 'hold_seconds')::int,
-      'reference', 'redemption:' || (r ->> 'id'), 'linked', (r ->> 'capture')::boolean);
+      'linked', (r ->> 'capture')::boolean);
     if (r ->> 'capture')::boolean then
       transfers := transfers || jsonb_build_object(
-        'id', r ->> 'capture_id', 'code', 'CAPTURE', 'pending_id', r ->> 'id', 'amount', prices[i]::text,
-        'reference', 'redemption:' || (r ->> 'id'));
+        'id', r ->> 'capture_id', 'code', 'CAPTURE', 'pending_id', r ->> 'id', 'amount', prices[i]::text);
     end if;
   end loop;
 
