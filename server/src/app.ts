@@ -21,6 +21,7 @@ import { organizationRoutes } from './routes/organizations.js';
 import { paymentRoutes } from './routes/payments.js';
 import { publicRoutes } from './routes/public.js';
 import { redemptionRoutes } from './routes/redemptions.js';
+import { settlementRoutes } from './routes/settlements.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
 import { voucherRoutes } from './routes/vouchers.js';
 
@@ -75,6 +76,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     beneficiaryRoutes,
     voucherRoutes,
     redemptionRoutes,
+    settlementRoutes,
     ledgerRoutes,
     publicRoutes,
   ]) {

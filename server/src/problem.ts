@@ -22,6 +22,7 @@ export type ProblemCode =
   | 'hold_expired'
   | 'exceeds_hold'
   | 'cancellation_window_closed'
+  | 'already_settled'
   | 'payment_failed'
   | 'invalid_signature'
   | 'idempotency_conflict'

@@ -4,6 +4,9 @@ import { StartupError } from '../startup-error.js';
 /** int8 columns arrive as JS bigint: money sums never pass through a float. */
 export type Sql = postgres.Sql<{ bigint: bigint }>;
 
+/** A connection pool or a transaction opened on it with `sql.begin()`: either runs queries. */
+export type Queryable = Sql | postgres.TransactionSql<{ bigint: bigint }>;
+
 export interface Database {
   sql: Sql;
   /** `postgres`: a server at DATABASE_URL. `embedded`: PGlite in the data folder, one connection. */

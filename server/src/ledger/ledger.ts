@@ -2,7 +2,7 @@
 // db/migrations/001_ledger.sql, which check and apply every transfer in the database.
 import { z } from 'zod';
 import { Batcher } from '../db/batcher.js';
-import type { Sql } from '../db/connection.js';
+import type { Queryable, Sql } from '../db/connection.js';
 
 export const accountKinds = ['sponsor_funding', 'pool', 'voucher', 'provider_payable', 'payouts'] as const;
 export type AccountKind = (typeof accountKinds)[number];
@@ -218,7 +218,7 @@ export class Ledger {
    * without the queue; PostgreSQL may still roll the transaction back for a deadlock or a
    * serialization failure, so run the whole transaction in {@link retryTransaction}.
    */
-  within(transaction: Sql): LedgerTransaction {
+  within(transaction: Queryable): LedgerTransaction {
     return {
       createAccounts: (accounts) => insertAccounts(transaction, accounts),
       createTransfers: (transfers) => applyRows(transaction, transfers.map(toRow)),
@@ -273,7 +273,7 @@ export interface LedgerTransaction {
   createLinkedTransfers(transfers: readonly NewTransfer[]): Promise<TransferOutcome[]>;
 }
 
-async function insertAccounts(sql: Sql, accounts: readonly NewAccount[]): Promise<AccountOutcome[]> {
+async function insertAccounts(sql: Queryable, accounts: readonly NewAccount[]): Promise<AccountOutcome[]> {
   const rows = accounts.map((account) => {
     const valid = parse(newAccountSchema, account);
     return {
@@ -290,7 +290,7 @@ async function insertAccounts(sql: Sql, accounts: readonly NewAccount[]): Promis
   return outcomes.map((row) => ({ id: row.account_id, result: row.result }));
 }
 
-async function applyRows(sql: Sql, rows: TransferRow[]): Promise<TransferOutcome[]> {
+async function applyRows(sql: Queryable, rows: TransferRow[]): Promise<TransferOutcome[]> {
   if (rows.length > maxBatch) throw new LedgerInputError(`at most ${maxBatch} transfers in one call, not ${rows.length}`);
   if (rows.length === 0) return [];
   const outcomes = await sql<{ transfer_id: string; result: TransferResult; applied_amount: bigint | null }[]>`

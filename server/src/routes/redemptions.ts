@@ -7,7 +7,7 @@ import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson } from '../http/schemas.js';
 import { derivedId, newId } from '../ids.js';
-import type { TransferOutcome } from '../ledger/ledger.js';
+import { retryTransaction, type TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
 import type { RedeemOutcome } from '../redemptions/redeemer.js';
 import { redemptionColumns, type RedemptionRow } from '../redemptions/store.js';
@@ -281,30 +281,37 @@ export function redemptionRoutes(services: Services) {
         );
       }
       const amount = redemption.seat_price * BigInt(seats);
-      const outcome = await ledger.createTransfer({
-        id: derivedId(redemption.id, 'reverse'),
-        code: 'REVERSE',
-        debitAccountId: offer.payable_account_id,
-        creditAccountId: redemption.voucher_id,
-        reversesId: derivedId(redemption.id, 'capture'),
-        amount,
-        reference: `redemption:${redemption.id}`,
-      });
-      if (outcome.result === 'exceeds_debits') {
-        throw new Problem(409, 'conflict', 'Already settled', 'The provider was already paid for this redemption; the operator settles it by hand.');
-      }
-      if (outcome.result !== 'ok' && outcome.result !== 'exists') {
-        throw new Error(`the ledger refused reversing redemption ${redemption.id}: ${outcome.result}`);
-      }
-      const [row] = await sql<RedemptionRow[]>`
-        with reversed as (
-          update redemptions set status = 'reversed', reversed_amount = ${amount}, reversed_at = now()
-          where id = ${redemption.id} and status = 'captured'
-          returning ${sql.unsafe(redemptionColumns)}
-        ), released as (
-          update offers set seats_taken = seats_taken - ${seats} from reversed where offers.id = reversed.offer_id
-        )
-        select * from reversed`;
+      // One transaction with the row locked: a settlement closing at the same moment either
+      // includes the reversal or refuses it, never pays for money that went back.
+      const row = await retryTransaction(() =>
+        sql.begin(async (tx) => {
+          const [locked] = await tx<{ status: string; settlement_id: string | null }[]>`
+            select status, settlement_id from redemptions where id = ${redemption.id} for update`;
+          if (locked!.settlement_id !== null) {
+            throw new Problem(409, 'already_settled', 'Already settled', 'The provider was already paid for this booking; the operator corrects it on the next settlement.');
+          }
+          if (locked!.status === 'reversed') return undefined;
+          const [outcome] = await ledger.within(tx).createTransfers([
+            {
+              id: derivedId(redemption.id, 'reverse'),
+              code: 'REVERSE',
+              debitAccountId: offer.payable_account_id,
+              creditAccountId: redemption.voucher_id,
+              reversesId: derivedId(redemption.id, 'capture'),
+              amount,
+            },
+          ]);
+          if (outcome!.result !== 'ok' && outcome!.result !== 'exists') {
+            throw new Error(`the ledger refused reversing redemption ${redemption.id}: ${outcome!.result}`);
+          }
+          const [reversed] = await tx<RedemptionRow[]>`
+            update redemptions set status = 'reversed', reversed_amount = ${amount}, reversed_at = now()
+            where id = ${redemption.id} and status = 'captured'
+            returning ${tx.unsafe(redemptionColumns)}`;
+          await tx`update offers set seats_taken = seats_taken - ${seats} where id = ${redemption.offer_id}`;
+          return reversed;
+        }),
+      );
       return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
     },
   );

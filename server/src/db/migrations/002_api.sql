@@ -249,12 +249,30 @@ create table redemptions (
   created_at timestamptz not null default now(),
   captured_at timestamptz,
   released_at timestamptz,
-  reversed_at timestamptz
+  reversed_at timestamptz,
+  -- The settlement that paid the provider for it; a settled redemption is no longer reversed.
+  settlement_id uuid
 );
 
 create index redemptions_by_provider on redemptions (provider_id, id);
+create index redemptions_to_settle on redemptions (provider_id, captured_at)
+  where settlement_id is null and status in ('captured', 'reversed');
 create index redemptions_by_voucher on redemptions (voucher_id, id);
 create index redemptions_held_by_expiry on redemptions (hold_expires_at) where status = 'held';
+
+-- What a provider was paid for a period: its captured redemptions not yet settled, less what was
+-- reversed of them. The SETTLE transfer (provider_payable → payouts) has the settlement's id.
+create table settlements (
+  id uuid primary key,
+  provider_id uuid not null references organizations (id),
+  period_end timestamptz not null,
+  amount bigint not null check (amount >= 0),
+  redemptions integer not null,
+  currency currency_code not null,
+  created_at timestamptz not null default now()
+);
+
+create index settlements_by_provider on settlements (provider_id, id);
 
 -- Idempotency-Key records: the response a POST gave, replayed for the same key and body.
 create table idempotency_keys (
