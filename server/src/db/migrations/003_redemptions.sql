@@ -66,38 +66,45 @@ as $$
 declare
   size constant integer := jsonb_array_length(requests);
   r jsonb;
-  o record;
   v voucher_unlock_result;
   outcomes jsonb[] := array_fill(null::jsonb, array[size]);
-  -- For requests still standing after the checks: what the ledger and the row need.
+  -- The offers of the batch, locked, in id order, by position k; and each request's k.
+  o_id uuid[]; o_provider uuid[]; o_operator uuid[]; o_payable uuid[]; o_circuit uuid[];
+  o_category text[]; o_starts timestamptz[]; o_price bigint[]; o_currency text[]; o_window integer[];
+  o_left integer[]; o_taken integer[];
+  k integer;
+  offer_at integer[] := array_fill(null::integer, array[size]);
+  seats integer[] := array_fill(null::integer, array[size]);
+  -- For requests still standing after the checks.
   voucher_ids uuid[] := array_fill(null::uuid, array[size]);
   prices bigint[] := array_fill(null::bigint, array[size]);
-  offer_of jsonb[] := array_fill(null::jsonb, array[size]);
   -- Appended in place (an expanded array), not copied as a growing jsonb would be.
   transfers jsonb[] := '{}';
   -- The position in `transfers` of each standing request's HOLD.
   hold_at integer[] := array_fill(null::integer, array[size]);
   ledger_results text[];
   refused text;
-  seats_left integer;
-  created redemptions;
   i integer;
 begin
+  -- Index lookups (= any(array)), never a scan of every voucher.
   perform 1 from vouchers
-    where code_hash in (select decode(e ->> 'code_hash', 'hex') from jsonb_array_elements(requests) e)
+    where code_hash = any(array(select decode(e ->> 'code_hash', 'hex') from jsonb_array_elements(requests) e))
     order by id for update;
-  perform 1 from offers
-    where id in (select (e ->> 'offer_id')::uuid from jsonb_array_elements(requests) e)
-    order by id for no key update;
+  select array_agg(f.id), array_agg(f.provider_id), array_agg(ci.operator_id), array_agg(p.payable_account_id),
+         array_agg(f.circuit_id), array_agg(f.category), array_agg(f.starts_at), array_agg(f.seat_price),
+         array_agg(f.currency), array_agg(f.cancellation_window_seconds), array_agg(f.seats_total - f.seats_taken),
+         array_fill(0, array[count(*)::int])
+    into o_id, o_provider, o_operator, o_payable, o_circuit, o_category, o_starts, o_price, o_currency, o_window,
+         o_left, o_taken
+    from (select * from offers
+          where id = any(array(select (e ->> 'offer_id')::uuid from jsonb_array_elements(requests) e))
+          order by id for no key update) f
+    join circuits ci on ci.id = f.circuit_id join organizations p on p.id = f.provider_id;
 
   for i in 1 .. size loop
     r := requests -> (i - 1);
-    select f.id, f.provider_id, f.circuit_id, f.category, f.starts_at, f.seat_price, f.currency,
-           f.cancellation_window_seconds, ci.operator_id, p.payable_account_id
-      into o
-      from offers f join circuits ci on ci.id = f.circuit_id join organizations p on p.id = f.provider_id
-      where f.id = (r ->> 'offer_id')::uuid;
-    if not found or (r ->> 'redeemer' is not null and (r ->> 'redeemer')::uuid not in (o.provider_id, o.operator_id)) then
+    k := array_position(o_id, (r ->> 'offer_id')::uuid);
+    if k is null or (r ->> 'redeemer' is not null and (r ->> 'redeemer')::uuid not in (o_provider[k], o_operator[k])) then
       outcomes[i] := jsonb_build_object('result', 'offer_not_found');
       continue;
     end if;
@@ -113,41 +120,37 @@ begin
       continue;
     end if;
 
-    if v.circuit_id <> o.circuit_id then
+    seats[i] := (r ->> 'seats')::int;
+    prices[i] := o_price[k] * seats[i];
+    if v.circuit_id <> o_circuit[k] then
       outcomes[i] := jsonb_build_object('result', 'restriction_mismatch', 'reason', 'circuit');
     elsif jsonb_array_length(coalesce(v.restrictions -> 'categories', '[]')) > 0
-          and not (v.restrictions -> 'categories') ? o.category then
+          and not (v.restrictions -> 'categories') ? o_category[k] then
       outcomes[i] := jsonb_build_object('result', 'restriction_mismatch', 'reason', 'category',
-                                        'allowed', v.restrictions -> 'categories', 'actual', o.category);
+                                        'allowed', v.restrictions -> 'categories', 'actual', o_category[k]);
     elsif jsonb_array_length(coalesce(v.restrictions -> 'offer_ids', '[]')) > 0
-          and not (v.restrictions -> 'offer_ids') ? o.id::text then
+          and not (v.restrictions -> 'offer_ids') ? o_id[k]::text then
       outcomes[i] := jsonb_build_object('result', 'restriction_mismatch', 'reason', 'offer');
     elsif jsonb_array_length(coalesce(v.restrictions -> 'provider_ids', '[]')) > 0
-          and not (v.restrictions -> 'provider_ids') ? o.provider_id::text then
+          and not (v.restrictions -> 'provider_ids') ? o_provider[k]::text then
       outcomes[i] := jsonb_build_object('result', 'restriction_mismatch', 'reason', 'provider');
-    elsif o.starts_at <= now() then
+    elsif o_starts[k] <= now() then
       outcomes[i] := jsonb_build_object('result', 'offer_started');
-    elsif v.available < o.seat_price * (r ->> 'seats')::int then
-      outcomes[i] := jsonb_build_object('result', 'insufficient_funds', 'available', v.available,
-                                        'amount', o.seat_price * (r ->> 'seats')::int);
+    elsif v.available < prices[i] then
+      outcomes[i] := jsonb_build_object('result', 'insufficient_funds', 'available', v.available, 'amount', prices[i]);
+    elsif seats[i] > o_left[k] then
+      -- The offer rows are locked: the seats counted here are the seats left.
+      outcomes[i] := jsonb_build_object('result', 'sold_out', 'seats_left', o_left[k]);
     end if;
     continue when outcomes[i] is not null;
 
-    -- The conditional update is what keeps an offer from being oversold.
-    update offers f set seats_taken = f.seats_taken + (r ->> 'seats')::int
-      where f.id = o.id and f.seats_taken + (r ->> 'seats')::int <= f.seats_total;
-    if not found then
-      select f.seats_total - f.seats_taken into seats_left from offers f where f.id = o.id;
-      outcomes[i] := jsonb_build_object('result', 'sold_out', 'seats_left', seats_left);
-      continue;
-    end if;
-
+    o_left[k] := o_left[k] - seats[i];
+    o_taken[k] := o_taken[k] + seats[i];
+    offer_at[i] := k;
     voucher_ids[i] := v.id;
-    prices[i] := o.seat_price * (r ->> 'seats')::int;
-    offer_of[i] := to_jsonb(o);
     hold_at[i] := cardinality(transfers) + 1;
     transfers := transfers || jsonb_build_object(
-      'id', r ->> 'id', 'code', 'HOLD', 'debit_account_id', v.id, 'credit_account_id', o.payable_account_id,
+      'id', r ->> 'id', 'code', 'HOLD', 'debit_account_id', v.id, 'credit_account_id', o_payable[k],
       'amount', prices[i]::text, 'timeout_seconds', (r ->> 'hold_seconds')::int,
       'linked', (r ->> 'capture')::boolean);
     if (r ->> 'capture')::boolean then
@@ -163,41 +166,55 @@ begin
 
   for i in 1 .. size loop
     continue when hold_at[i] is null;
-    r := requests -> (i - 1);
     refused := ledger_results[hold_at[i]];
-    if refused = 'linked_event_failed' and (r ->> 'capture')::boolean then refused := ledger_results[hold_at[i] + 1]; end if;
-    if refused <> 'ok' then
-      -- Give the seats back in this same transaction: nobody saw them taken.
-      update offers f set seats_taken = f.seats_taken - (r ->> 'seats')::int where f.id = (offer_of[i] ->> 'id')::uuid;
-      if refused = 'insufficient_funds' then
-        outcomes[i] := jsonb_build_object('result', 'insufficient_funds', 'amount', prices[i],
-          'available', (select acc.credits_posted - acc.debits_posted - acc.debits_pending
-                        from accounts acc where acc.id = voucher_ids[i]));
-      else
-        outcomes[i] := jsonb_build_object('result', 'ledger_refused', 'ledger_result', refused);
-      end if;
-      continue;
+    if refused = 'linked_event_failed' and (requests -> (i - 1) ->> 'capture')::boolean then
+      refused := ledger_results[hold_at[i] + 1];
     end if;
+    continue when refused = 'ok';
+    -- Refused by the ledger: its seats were never written, so they are simply not taken.
+    o_taken[offer_at[i]] := o_taken[offer_at[i]] - seats[i];
+    hold_at[i] := null;
+    if refused = 'insufficient_funds' then
+      outcomes[i] := jsonb_build_object('result', 'insufficient_funds', 'amount', prices[i],
+        'available', (select acc.credits_posted - acc.debits_posted - acc.debits_pending
+                      from accounts acc where acc.id = voucher_ids[i]));
+    else
+      outcomes[i] := jsonb_build_object('result', 'ledger_refused', 'ledger_result', refused);
+    end if;
+  end loop;
+
+  -- The seats, and the rows of the redemptions the ledger took: one statement each.
+  update offers f set seats_taken = f.seats_taken + u.taken
+    from unnest(o_id, o_taken) as u (id, taken)
+    where f.id = u.id and u.taken > 0;
+  with standing as (
+    select u.i, e.value as r, u.voucher_id, u.price, u.k
+    from unnest(hold_at, voucher_ids, prices, offer_at) with ordinality as u (hold_at, voucher_id, price, k, i)
+    cross join lateral (select requests -> (u.i::int - 1) as value) e
+    where u.hold_at is not null
+  ), created as (
     insert into redemptions (id, voucher_id, offer_id, provider_id, key_id, channel, status, seats, seat_price,
                              amount, captured_seats, captured_amount, currency, hold_expires_at,
                              booking_reference, captured_at)
-    values ((r ->> 'id')::uuid, voucher_ids[i], (offer_of[i] ->> 'id')::uuid, (offer_of[i] ->> 'provider_id')::uuid,
-            (r ->> 'key_id')::uuid,
-            r ->> 'channel',
-            case when (r ->> 'capture')::boolean then 'captured' else 'held' end, (r ->> 'seats')::int,
-            (offer_of[i] ->> 'seat_price')::bigint, prices[i],
-            case when (r ->> 'capture')::boolean then (r ->> 'seats')::int else 0 end,
-            case when (r ->> 'capture')::boolean then prices[i] else 0 end, offer_of[i] ->> 'currency',
-            now() + make_interval(secs => (r ->> 'hold_seconds')::int), r ->> 'booking_reference',
-            case when (r ->> 'capture')::boolean then now() end)
-    returning * into created;
-    outcomes[i] := jsonb_build_object('result', 'ok', 'redemption', to_jsonb(created),
-      'available', (select acc.credits_posted - acc.debits_posted - acc.debits_pending
-                    from accounts acc where acc.id = voucher_ids[i]),
-      'starts_at', offer_of[i] -> 'starts_at',
-      'cancellation_window_seconds', offer_of[i] -> 'cancellation_window_seconds');
-  end loop;
+    select (s.r ->> 'id')::uuid, s.voucher_id, o_id[s.k], o_provider[s.k], (s.r ->> 'key_id')::uuid, s.r ->> 'channel',
+           case when (s.r ->> 'capture')::boolean then 'captured' else 'held' end, (s.r ->> 'seats')::int,
+           o_price[s.k], s.price,
+           case when (s.r ->> 'capture')::boolean then (s.r ->> 'seats')::int else 0 end,
+           case when (s.r ->> 'capture')::boolean then s.price else 0 end, o_currency[s.k],
+           now() + make_interval(secs => (s.r ->> 'hold_seconds')::int), s.r ->> 'booking_reference',
+           case when (s.r ->> 'capture')::boolean then now() end
+    from standing s
+    returning *
+  )
+  select array_agg(coalesce(done.outcome, u.outcome) order by u.i) into outcomes
+    from unnest(outcomes) with ordinality as u (outcome, i)
+    left join (
+      select s.i, jsonb_build_object('result', 'ok', 'redemption', to_jsonb(c),
+               'available', acc.credits_posted - acc.debits_posted - acc.debits_pending,
+               'starts_at', o_starts[s.k], 'cancellation_window_seconds', o_window[s.k]) as outcome
+      from created c join standing s on (s.r ->> 'id')::uuid = c.id join accounts acc on acc.id = c.voucher_id
+    ) done on done.i = u.i;
 
-  return query select u.position::integer, u.outcome from unnest(outcomes) with ordinality as u(outcome, position);
+  return query select u.i::integer, u.outcome from unnest(outcomes) with ordinality as u (outcome, i);
 end
 $$;
