@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
+import { developmentAdminKey } from './auth/development-admin-key.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { Ledger } from './ledger/ledger.js';
 import { embedDirectory } from './routes/assets.js';
@@ -43,9 +44,10 @@ async function main(): Promise<void> {
   if (stopSignal !== undefined) return closeAndExit(database);
 
   const ledger = new Ledger(database.sql);
+  const adminKey = config.adminKey ?? (database.kind === 'embedded' ? developmentAdminKey(config.dataDir) : undefined);
   const app = createApp({
     database,
-    services: { ledger, adminKey: config.adminKey, trustProxy: config.trustProxy },
+    services: { ledger, adminKey, trustProxy: config.trustProxy },
   });
   const sweeper = startSweeper({ sql: database.sql, ledger });
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
@@ -58,7 +60,9 @@ async function main(): Promise<void> {
     console.log(`  embed      ${base}/embed/v1/mentoring.js`);
     console.log(`  examples   ${base}/examples/`);
     console.log(`  api docs   ${base}/docs`);
-    if (config.adminKey === undefined) {
+    if (config.adminKey === undefined && adminKey !== undefined) {
+      console.log(`  admin key  ${adminKey} (development only: kept in ${config.dataDir}/admin-key)`);
+    } else if (adminKey === undefined) {
       console.log('  admin      MENTORING_ADMIN_KEY is not set: nobody can register operators');
     }
     if (!existsSync(join(embedDirectory, 'mentoring.js'))) {
