@@ -81,7 +81,7 @@ describe('GET /healthz', () => {
 
 describe('errors', () => {
   it('answers an unknown path with a 404 problem+json that carries the request id', async () => {
-    const response = await createApp({ database, assets }).request('/v1/nothing-here');
+    const response = await createApp({ database, assets }).request('/nothing-here');
     assert.equal(response.status, 404);
     const body = await problem(response);
     assert.equal(body.type, 'urn:mentoring:problem:not_found');
@@ -100,16 +100,16 @@ describe('errors', () => {
 
   it('answers an unexpected failure with a 500 that hides the internals and logs them', async () => {
     const app = createApp({ database, assets });
-    app.get('/v1/broken', () => {
+    app.get('/broken', () => {
       throw new Error('connection string postgres://secret@db');
     });
     let response!: Response;
-    const logged = await captureErrors(async () => (response = await app.request('/v1/broken')));
+    const logged = await captureErrors(async () => (response = await app.request('/broken')));
     assert.equal(response.status, 500);
     const text = await response.clone().text();
     assert.doesNotMatch(text, /secret/);
     assert.equal((await problem(response)).code, 'internal_error');
-    assert.match(String(logged[0]?.[0]), /GET \/v1\/broken failed/);
+    assert.match(String(logged[0]?.[0]), /GET \/broken failed/);
   });
 });
 

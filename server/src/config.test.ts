@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       dataDir: '/srv/mentoring/.data',
       publicBaseUrl: undefined,
       trustProxy: false,
+      bankTransfer: undefined,
     });
   });
 
@@ -23,6 +24,9 @@ describe('loadConfig', () => {
         MENTORING_DATA_DIR: '/var/lib/mentoring',
         PUBLIC_BASE_URL: 'https://mentoring.vigevano.it/',
         TRUST_PROXY: 'true',
+        MENTORING_BANK_TRANSFER_WEBHOOK_SECRET: 'whsec_0123456789abcdef0123456789abcdef',
+        MENTORING_BANK_TRANSFER_IBAN: 'IT60 X054 2811 1010 0000 0123 456',
+        MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER: 'Associazione Mentoring Vigevano',
       },
       '/srv',
     );
@@ -33,7 +37,23 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/mentoring',
       publicBaseUrl: 'https://mentoring.vigevano.it',
       trustProxy: true,
+      bankTransfer: {
+        secret: 'whsec_0123456789abcdef0123456789abcdef',
+        iban: 'IT60 X054 2811 1010 0000 0123 456',
+        beneficiaryName: 'Associazione Mentoring Vigevano',
+      },
     });
+  });
+
+  it('wants all three bank transfer variables or none, and hides the secret', () => {
+    assert.throws(
+      () => loadConfig({ MENTORING_BANK_TRANSFER_IBAN: 'IT60X0542811101000000123456' }),
+      (error: Error) => error instanceof ConfigError && /go together/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ MENTORING_BANK_TRANSFER_WEBHOOK_SECRET: 'short-secret' }),
+      (error: Error) => /MENTORING_BANK_TRANSFER_WEBHOOK_SECRET=\(value hidden\)/.test(error.message) && !error.message.includes('short-secret'),
+    );
   });
 
   it('treats an empty value as unset, as a .env file means it', () => {

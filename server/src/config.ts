@@ -21,6 +21,9 @@ const environment = z.object({
     )
     .optional(),
   MENTORING_DATA_DIR: z.string().default('.data'),
+  MENTORING_BANK_TRANSFER_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MENTORING_BANK_TRANSFER_IBAN: z.string().optional(),
+  MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER: z.string().optional(),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .transform((value) => value === 'true' || value === '1')
@@ -31,7 +34,7 @@ const environment = z.object({
     .optional(),
 });
 
-const secrets = new Set(['DATABASE_URL', 'MENTORING_ADMIN_KEY']);
+const secrets = new Set(['DATABASE_URL', 'MENTORING_ADMIN_KEY', 'MENTORING_BANK_TRANSFER_WEBHOOK_SECRET']);
 
 export interface Config {
   port: number;
@@ -45,6 +48,8 @@ export interface Config {
   publicBaseUrl: string | undefined;
   /** Take client IPs (for rate limits) from X-Forwarded-For: only behind a proxy that sets it. */
   trustProxy: boolean;
+  /** The `bank_transfer` payment provider, when its three variables are set. */
+  bankTransfer: { secret: string; iban: string; beneficiaryName: string } | undefined;
 }
 
 export class ConfigError extends StartupError {
@@ -70,6 +75,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const values = parsed.data;
+  const bank = [values.MENTORING_BANK_TRANSFER_WEBHOOK_SECRET, values.MENTORING_BANK_TRANSFER_IBAN, values.MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER];
+  if (bank.some((value) => value !== undefined) && bank.some((value) => value === undefined)) {
+    throw new ConfigError(
+      'Invalid environment:\n  MENTORING_BANK_TRANSFER_WEBHOOK_SECRET, MENTORING_BANK_TRANSFER_IBAN and ' +
+        'MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER go together: set all three to offer bank transfers, or none',
+    );
+  }
   return {
     port: values.PORT,
     databaseUrl: values.DATABASE_URL,
@@ -77,5 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: resolve(cwd, values.MENTORING_DATA_DIR),
     publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
+    bankTransfer:
+      bank[0] === undefined ? undefined : { secret: bank[0], iban: bank[1]!, beneficiaryName: bank[2]! },
   };
 }

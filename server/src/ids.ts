@@ -32,3 +32,17 @@ function format(bytes: Buffer): string {
 /** The ledger's external EUR accounts, created by 002_api.sql. */
 export const sponsorFundingAccountId = '00000000-0000-7000-8000-000000000001';
 export const payoutsAccountId = '00000000-0000-7000-8000-000000000002';
+
+/** Crockford's base32: no I, L, O or U, so nothing reads as another character. */
+const referenceAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A random reference people read out or type (a receipt, a booking): Crockford base32 in groups,
+ * e.g. `humanReference('SP', [4, 4])` is `SP-7K3Q-9XPA`, 40 random bits. Not a secret.
+ */
+export function humanReference(prefix: string, groups: readonly number[]): string {
+  const characters = Array.from(randomBytes(groups.reduce((total, length) => total + length, 0)), (byte) => referenceAlphabet[byte & 31]);
+  let start = 0;
+  const parts = groups.map((length) => characters.slice(start, (start += length)).join(''));
+  return [prefix, ...parts].join('-');
+}

@@ -3,12 +3,13 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { developmentAdminKey } from './auth/development-admin-key.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { Ledger } from './ledger/ledger.js';
+import { defaultPaymentProviders } from './payments/providers.js';
 import { embedDirectory } from './routes/assets.js';
 import { prepareGracefulClose } from './shutdown.js';
 import { StartupError } from './startup-error.js';
@@ -45,9 +46,16 @@ async function main(): Promise<void> {
 
   const ledger = new Ledger(database.sql);
   const adminKey = config.adminKey ?? (database.kind === 'embedded' ? developmentAdminKey(config.dataDir) : undefined);
+  let payments;
+  try {
+    payments = defaultPaymentProviders({ bankTransfer: config.bankTransfer });
+  } catch (error) {
+    await database.close();
+    throw new ConfigError(`Invalid bank transfer settings: ${(error as Error).message}`);
+  }
   const app = createApp({
     database,
-    services: { ledger, adminKey, trustProxy: config.trustProxy },
+    services: { ledger, adminKey, payments, trustProxy: config.trustProxy },
   });
   const sweeper = startSweeper({ sql: database.sql, ledger });
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {

@@ -25,3 +25,8 @@ export const minorUnits = z
 export function amountJson(value: bigint): number {
   return Number(value);
 }
+
+/** Money in a sentence for people: `EUR 12.50`. */
+export function formatMoney(cents: bigint, currency: string): string {
+  return `${currency} ${(Number(cents) / 100).toFixed(2)}`;
+}

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
@@ -6,7 +5,7 @@ import type { Principal, Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson } from '../http/schemas.js';
-import { derivedId, newId } from '../ids.js';
+import { derivedId, humanReference, newId } from '../ids.js';
 import { retryTransaction, type TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
 import type { RedeemOutcome } from '../redemptions/redeemer.js';
@@ -156,7 +155,8 @@ export function redemptionRoutes(services: Services) {
         hold_seconds: body.capture ? 60 : services.holdTimeoutSeconds,
         channel: inPage ? 'in_page' : 'counter',
         key_id: principal.type === 'key' ? principal.id : null,
-        booking_reference: bookingReference(),
+        // 50 random bits of Crockford base32, read out at a desk without ambiguity.
+        booking_reference: humanReference('BK', [5, 5]),
         redeemer: organization?.id ?? null,
         attempt_limit: services.rateLimits.perVoucher,
         window_seconds: services.rateLimits.windowSeconds,
@@ -480,13 +480,6 @@ function redemptionFromJson(json: Record<string, unknown>): RedemptionRow {
 
 function formatMoney(cents: bigint, currency: string): string {
   return `${currency} ${(Number(cents) / 100).toFixed(2)}`;
-}
-
-/** Crockford base32: 10 characters, 50 random bits, read out loud at a box office without confusion. */
-function bookingReference(): string {
-  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-  const body = Array.from(randomBytes(10), (byte) => alphabet[byte & 31]).join('');
-  return `BK-${body.slice(0, 5)}-${body.slice(5)}`;
 }
 
 function reversibleUntil(offer: Pick<OfferRow, 'starts_at' | 'cancellation_window_seconds'>): Date {
