@@ -1,8 +1,260 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { principalOf } from '../auth/authenticate.js';
 import type { Services } from '../http/context.js';
-import { apiRouter } from '../http/router.js';
+import { after, page, pageOf, pageQuery } from '../http/pagination.js';
+import { apiRouter, bearer, invalidRequest, jsonBody, jsonResponse, problems } from '../http/router.js';
+import { amountJson } from '../http/schemas.js';
+import { newId } from '../ids.js';
+import { Problem, type ProblemField } from '../problem.js';
+import { requireReferrer, voucherFigures } from './vouchers.js';
 
-/** Beneficiaries. */
-export function beneficiaryRoutes(_services: Services) {
+const ageBands = ['0-13', '14-17', '18-25', '26+'] as const;
+
+/** What a reference must not look like, and how to say so. Checked in this order. */
+const personalPatterns: { what: string; matches: (reference: string) => boolean }[] = [
+  { what: 'an email address', matches: (reference) => reference.includes('@') },
+  {
+    what: 'a date',
+    matches: (reference) =>
+      /(^|\D)(\d{1,2}[./-]\d{1,2}[./-](\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})(\D|$)/.test(reference) ||
+      /(^|\D)((19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(19|20)\d\d)(\D|$)/.test(reference),
+  },
+  {
+    what: 'a phone number',
+    matches: (reference) =>
+      (reference.match(/\+?\d[\d\s.()/-]*\d/g) ?? []).some((run) => run.replace(/\D/g, '').length >= 9),
+  },
+  {
+    what: 'a codice fiscale',
+    matches: (reference) => /[A-Z]{6}[\dLMNP-V]{2}[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z][\dLMNP-V]{3}[A-Z]/i.test(reference),
+  },
+  {
+    what: 'a first and last name',
+    matches: (reference) =>
+      /^[\p{L}\s'’-]+$/u.test(reference) && reference.split(/\s+/).filter((word) => /^\p{Lu}\p{Ll}/u.test(word)).length >= 2,
+  },
+];
+
+/** The rule, as the API documentation states it. */
+const referenceRule =
+  "Your own pseudonymous reference for the beneficiary, unique among yours, such as 3B-07: keep who is who in your own records. " +
+  'Refused because it would identify a young person: anything with an @ (an email); a date (14/05/2009, 2009-05-14, 14.05.09, ' +
+  '20090514); nine or more digits in a row, spaces, dots, dashes and brackets between them allowed (a phone number); an Italian ' +
+  'codice fiscale; only letters and spaces with two or more capitalised words (a "Firstname Lastname").';
+
+/** What personal data `reference` looks like, or undefined when it looks like a pseudonym. */
+export function personalDataIn(reference: string): string | undefined {
+  return personalPatterns.find((pattern) => pattern.matches(reference))?.what;
+}
+
+/** Body fields that would identify a young person (compared lowercase, without _ - or spaces). */
+const personalFields = new Set([
+  'name', 'firstname', 'lastname', 'surname', 'fullname', 'nome', 'cognome', 'email', 'mail', 'phone', 'telephone',
+  'mobile', 'birthdate', 'dateofbirth', 'dob', 'birthday', 'address', 'taxcode', 'codicefiscale', 'fiscalcode',
+]);
+
+const isPersonalField = (key: string) => personalFields.has(key.toLowerCase().replace(/[\s_-]/g, ''));
+
+const beneficiarySchema = z
+  .object({
+    id: z.uuid(),
+    object: z.literal('beneficiary'),
+    reference: z.string(),
+    age_band: z.enum(ageBands),
+    language: z.enum(['it', 'en', 'sq']),
+    created_at: z.iso.datetime(),
+  })
+  .openapi('Beneficiary');
+
+const beneficiaryWithUsageSchema = beneficiarySchema
+  .extend({
+    usage: z
+      .object({
+        vouchers: z.number().int(),
+        issued: z.number().int().openapi({ description: 'The amounts of all their vouchers, in cents.' }),
+        available: z.number().int().openapi({ description: 'What they can still spend, in cents.' }),
+        spent: z.number().int().openapi({ description: 'What bookings took, less what cancellations gave back, in cents.' }),
+      })
+      .openapi({ description: 'Their vouchers, summed.' }),
+  })
+  .openapi('BeneficiaryWithUsage');
+
+const newBeneficiarySchema = z
+  .strictObject({
+    reference: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .superRefine((reference, context) => {
+        const what = personalDataIn(reference);
+        if (what !== undefined) {
+          context.addIssue({
+            code: 'custom',
+            message: `this looks like ${what}; use your own pseudonymous reference, such as 3B-07`,
+            params: { personalData: true },
+          });
+        }
+      })
+      .openapi({ description: referenceRule, example: '3B-07' }),
+    age_band: z.enum(ageBands),
+    language: z.enum(['it', 'en', 'sq']).openapi({ description: 'The language the beneficiary prefers for the widgets.' }),
+  })
+  .openapi('NewBeneficiary', {
+    description: 'No names, emails, phone numbers, addresses or birth dates: such fields are refused.',
+  });
+
+const listQuery = pageQuery.extend({ reference: z.string().trim().min(1).max(64).optional() });
+
+interface BeneficiaryRow {
+  id: string;
+  reference: string;
+  age_band: (typeof ageBands)[number];
+  language: 'it' | 'en' | 'sq';
+  created_at: Date;
+}
+
+interface UsageRow {
+  vouchers: number;
+  issued: bigint;
+  available: bigint;
+  spent: bigint;
+}
+
+const idParam = z.object({ id: z.uuid() });
+
+/**
+ * Beneficiaries: the young people a school or association nominates, known to the platform only
+ * by the referrer's own reference, an age band and a language (DESIGN §1).
+ */
+export function beneficiaryRoutes({ sql }: Services) {
   const app = apiRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/beneficiaries',
+      tags: ['Beneficiaries'],
+      summary: 'Nominate a beneficiary',
+      description:
+        "With the referrer's secret key. Mentoring stores no names, emails or birth dates of minors: only your reference " +
+        '(which must not look like one of those), the age band and the language. A reference you already used answers 409.',
+      security: bearer,
+      request: { body: jsonBody(newBeneficiarySchema) },
+      responses: { 201: jsonResponse(beneficiarySchema, 'The new beneficiary'), ...problems(400, 401, 403, 409) },
+    }),
+    async (c) => {
+      const referrer = requireReferrer(principalOf(c));
+      const body = c.req.valid('json');
+      const [row] = await sql<BeneficiaryRow[]>`
+        insert into beneficiaries (id, referrer_id, reference, age_band, language)
+        values (${newId()}, ${referrer.id}, ${body.reference}, ${body.age_band}, ${body.language})
+        on conflict (referrer_id, reference) do nothing
+        returning *`;
+      if (row === undefined) {
+        throw new Problem(409, 'conflict', 'Reference already used', `You already have a beneficiary with the reference ${body.reference}.`, [
+          { path: 'reference', message: 'already used for another of your beneficiaries' },
+        ]);
+      }
+      return c.json(beneficiaryJson(row), 201);
+    },
+    (result) => {
+      if (!result.success) throw beneficiaryInputProblem(result.error);
+      return undefined;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/beneficiaries',
+      tags: ['Beneficiaries'],
+      summary: 'List your beneficiaries',
+      description: 'Oldest first; `reference` finds one by your reference.',
+      security: bearer,
+      request: { query: listQuery },
+      responses: { 200: jsonResponse(pageOf(beneficiarySchema), 'A page of beneficiaries'), ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const referrer = requireReferrer(principalOf(c));
+      const query = c.req.valid('query');
+      const rows = await sql<BeneficiaryRow[]>`
+        select * from beneficiaries
+        where referrer_id = ${referrer.id} and id > ${after(query)}
+          ${query.reference === undefined ? sql`` : sql`and reference = ${query.reference}`}
+        order by id limit ${query.limit + 1}`;
+      return c.json(page(rows.map(beneficiaryJson), query.limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/beneficiaries/{id}',
+      tags: ['Beneficiaries'],
+      summary: 'Retrieve a beneficiary, with what their vouchers hold',
+      security: bearer,
+      request: { params: idParam },
+      responses: { 200: jsonResponse(beneficiaryWithUsageSchema, 'The beneficiary'), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const referrer = requireReferrer(principalOf(c));
+      const id = c.req.valid('param').id;
+      const [row] = await sql<BeneficiaryRow[]>`select * from beneficiaries where id = ${id} and referrer_id = ${referrer.id}`;
+      if (row === undefined) throw new Problem(404, 'not_found', 'Beneficiary not found', `You have no beneficiary ${id}.`);
+      const [usage] = await sql<UsageRow[]>`
+        select count(*)::int as vouchers, coalesce(sum(amount), 0)::bigint as issued,
+               coalesce(sum(available), 0)::bigint as available, coalesce(sum(spent), 0)::bigint as spent
+        from (select v.amount, ${sql.unsafe(voucherFigures)}
+              from vouchers v join accounts a on a.id = v.id where v.beneficiary_id = ${id}) figures`;
+      return c.json(
+        {
+          ...beneficiaryJson(row),
+          usage: {
+            vouchers: usage!.vouchers,
+            issued: amountJson(usage!.issued),
+            available: amountJson(usage!.available),
+            spent: amountJson(usage!.spent),
+          },
+        },
+        200,
+      );
+    },
+  );
+
   return app;
+}
+
+/** A 400 that says why personal data is refused, rather than only calling the field unknown. */
+function beneficiaryInputProblem(error: z.ZodError): Problem {
+  const sentPersonalData = error.issues.some(
+    (issue) =>
+      (issue.code === 'unrecognized_keys' && issue.keys.some(isPersonalField)) ||
+      (issue.code === 'custom' && issue.params?.personalData === true),
+  );
+  if (!sentPersonalData) return invalidRequest(error);
+  const errors = error.issues.flatMap((issue): ProblemField[] =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: key, message: isPersonalField(key) ? 'personal data: Mentoring does not store it' : 'unknown field' }))
+      : [{ path: issue.path.map(String).join('.'), message: issue.message }],
+  );
+  return new Problem(
+    400,
+    'invalid_request',
+    'No personal data, please',
+    'Mentoring stores no names, emails, phone numbers, addresses or birth dates of the young people it helps. ' +
+      'Send only your own reference for them (such as 3B-07), their age band and their language, and keep who is who in your own records.',
+    errors,
+  );
+}
+
+function beneficiaryJson(row: BeneficiaryRow) {
+  return {
+    id: row.id,
+    object: 'beneficiary' as const,
+    reference: row.reference,
+    age_band: row.age_band,
+    language: row.language,
+    created_at: row.created_at.toISOString(),
+  };
 }

@@ -4,7 +4,7 @@ import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
-import { amountJson } from '../http/schemas.js';
+import { amountJson, formatMoney } from '../http/schemas.js';
 import { derivedId, humanReference, newId } from '../ids.js';
 import { retryTransaction, type TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
@@ -51,7 +51,7 @@ const createdRedemptionSchema = redemptionSchema
 
 const newRedemptionSchema = z
   .strictObject({
-    code: z.string().min(1).max(64).openapi({ example: 'MNT-7K3Q-9XPA-W2DC-5' }),
+    code: z.string().min(1).max(64).openapi({ example: 'MNT-7K3Q-9XPA-W2DC-8' }),
     pin: z.string().regex(/^\d{4,6}$/, 'a PIN is 4 to 6 digits'),
     offer_id: z.uuid(),
     seats: z.number().int().min(1).max(maxSeatsPerRedemption),
@@ -476,10 +476,6 @@ function redemptionFromJson(json: Record<string, unknown>): RedemptionRow {
     released_at: time(json.released_at),
     reversed_at: time(json.reversed_at),
   };
-}
-
-function formatMoney(cents: bigint, currency: string): string {
-  return `${currency} ${(Number(cents) / 100).toFixed(2)}`;
 }
 
 function reversibleUntil(offer: Pick<OfferRow, 'starts_at' | 'cancellation_window_seconds'>): Date {

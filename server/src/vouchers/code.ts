@@ -56,16 +56,18 @@ export function hashPin(voucherId: string, pin: string): Buffer {
   return createHash('sha256').update(`${voucherId}:${pin}`).digest();
 }
 
-/** Luhn mod 32: catches every single wrong character and every swap of two neighbours. */
+/**
+ * A weighted sum in GF(32) (weights x^12 … x^1, modulo x^5 + x^2 + 1), the check character taking
+ * weight 1: a wrong character or two swapped neighbours always changes it. Luhn mod 32 missed 0↔Z swaps.
+ */
 function checkCharacter(body: string): string {
   let sum = 0;
-  let factor = 2;
-  for (let index = body.length - 1; index >= 0; index -= 1) {
-    const product = factor * alphabet.indexOf(body[index]!);
-    sum += Math.floor(product / 32) + (product % 32);
-    factor = factor === 2 ? 1 : 2;
-  }
-  return alphabet[(32 - (sum % 32)) % 32]!;
+  for (const character of body) sum = timesX(sum) ^ alphabet.indexOf(character);
+  return alphabet[timesX(sum)]!;
+}
+
+function timesX(value: number): number {
+  return value & 16 ? (value << 1) ^ 0b100101 : value << 1;
 }
 
 function format(compact: string): string {

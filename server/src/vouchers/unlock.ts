@@ -53,7 +53,7 @@ interface UnlockRow {
 export function codeOrProblem(code: string): string {
   const normalized = normalizeCode(code);
   if (normalized === undefined) {
-    throw new Problem(400, 'invalid_request', 'Not a voucher code', 'Check the code for typos: it looks like MNT-7K3Q-9XPA-W2DC-5.', [
+    throw new Problem(400, 'invalid_request', 'Not a voucher code', 'Check the code for typos: it looks like MNT-7K3Q-9XPA-W2DC-8.', [
       { path: 'code', message: 'not a voucher code (wrong length, character or check character)' },
     ]);
   }
