@@ -1,13 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { authenticate, KeyCache, preflight } from './auth/authenticate.js';
 import type { Database } from './db/connection.js';
+import { readBody } from './http/body.js';
 import { defaultRateLimits, type ApiEnv, type Services } from './http/context.js';
 import { idempotency } from './http/idempotency.js';
 import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
-import { handleError, handleNotFound, Problem } from './problem.js';
+import { handleError, handleNotFound } from './problem.js';
 import { Redeemer } from './redemptions/redeemer.js';
 import { assetRoutes, embedDirectory, examplesDirectory, type AssetDirectories } from './routes/assets.js';
 import { beneficiaryRoutes } from './routes/beneficiaries.js';
@@ -55,15 +55,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.route('/healthz', healthRoutes(database));
 
   app.use('/v1/*', preflight(api));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new Problem(413, 'payload_too_large', 'Request body too large', `The API reads at most ${maxBodyBytes} bytes.`);
-      },
-    }),
-  );
+  app.use('/v1/*', readBody(maxBodyBytes));
   app.use('/v1/*', authenticate(api));
   app.use('/v1/*', idempotency(api.sql));
   for (const routes of [

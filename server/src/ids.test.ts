@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { derivedId, humanReference, newId } from './ids.js';
+
+describe('ids and references', () => {
+  it('new ids are UUIDv7, sort by creation time, and never repeat across many refills of the random pool', () => {
+    const ids = Array.from({ length: 5000 }, (_, index) => newId(1_764_000_000_000 + index));
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual([...ids].sort(), ids);
+    assert.equal(new Set(ids.map((id) => id.slice(14))).size, ids.length, 'the random parts differ');
+  });
+
+  it('derived ids are the same for the same parent and step, and differ otherwise', () => {
+    const parent = newId();
+    assert.equal(derivedId(parent, 'capture'), derivedId(parent, 'capture'));
+    assert.notEqual(derivedId(parent, 'capture'), derivedId(parent, 'fund'));
+    assert.match(derivedId(parent, 'capture'), /^[0-9a-f]{8}-[0-9a-f]{4}-8/);
+  });
+
+  it('references are Crockford base32 in the groups asked for, and random', () => {
+    const references = Array.from({ length: 2000 }, () => humanReference('BK', [5, 5]));
+    for (const reference of references) assert.match(reference, /^BK-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+    assert.equal(new Set(references).size, references.length);
+  });
+});
