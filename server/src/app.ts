@@ -9,6 +9,7 @@ import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
 import { handleError, handleNotFound } from './problem.js';
 import { Redeemer } from './redemptions/redeemer.js';
+import { maxPinFailures } from './vouchers/unlock.js';
 import { assetRoutes, embedDirectory, examplesDirectory, type AssetDirectories } from './routes/assets.js';
 import { beneficiaryRoutes } from './routes/beneficiaries.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -37,14 +38,17 @@ export interface AppOptions {
 
 /** Builds the HTTP app: middleware first (CORS before auth), then one sub-app per domain. Tests call `app.request()`. */
 export function createApp({ database, assets = { embed: embedDirectory, examples: examplesDirectory }, services = {} }: AppOptions) {
+  const rateLimits = services.rateLimits ?? defaultRateLimits;
   const api: Services = {
     sql: database.sql,
     ledger: services.ledger ?? new Ledger(database.sql),
-    redeemer: services.redeemer ?? new Redeemer(database.sql),
+    redeemer:
+      services.redeemer ??
+      new Redeemer(database.sql, { attemptLimit: rateLimits.perVoucher, windowSeconds: rateLimits.windowSeconds, maxPinFailures }),
     adminKey: services.adminKey,
     keyCache: services.keyCache ?? new KeyCache(),
     payments: services.payments ?? defaultPaymentProviders(),
-    rateLimits: services.rateLimits ?? defaultRateLimits,
+    rateLimits,
     trustProxy: services.trustProxy ?? false,
     holdTimeoutSeconds: services.holdTimeoutSeconds ?? 15 * 60,
   };

@@ -1,4 +1,4 @@
-// Redemptions go to the database in batches (redeem_batch() in 003_redemptions.sql): concurrent
+// Redemptions go to the database in batches (redeem_batch() in 004_open_vouchers_together.sql): concurrent
 // requests share one round trip, one transaction and one ledger call, as transfers do in the Ledger.
 import { Batcher } from '../db/batcher.js';
 import type { Sql } from '../db/connection.js';
@@ -22,9 +22,13 @@ export interface RedeemRequest {
   booking_reference: string;
   /** The organization whose key asks (its offers, or its circuits' offers); null for the admin. */
   redeemer: string | null;
-  attempt_limit: number;
-  window_seconds: number;
-  max_pin_failures: number;
+}
+
+/** How vouchers are opened: attempts per voucher and window, and wrong PINs that lock one. */
+export interface OpeningLimits {
+  attemptLimit: number;
+  windowSeconds: number;
+  maxPinFailures: number;
 }
 
 /** What redeem_batch() answered for one request. */
@@ -49,12 +53,15 @@ export class Redeemer {
   readonly #batcher: Batcher<RedeemRequest, RedeemOutcome>;
 
   /** One writer, as the Ledger: batches never contend with each other for a provider's account. */
-  constructor(sql: Sql, { writers = 1, batchSize = 64 } = {}) {
+  constructor(sql: Sql, limits: OpeningLimits, { writers = 1, batchSize = 64 } = {}) {
+    const { attemptLimit, windowSeconds, maxPinFailures } = limits;
     this.#batcher = new Batcher(
       (requests) =>
         retryTransaction(async () => {
           const rows = await sql<{ outcome: RedeemOutcome }[]>`
-            select outcome from redeem_batch(${JSON.stringify(requests)}::text::jsonb) order by request`;
+            select outcome
+            from redeem_batch(${JSON.stringify(requests)}::text::jsonb, ${attemptLimit}, ${windowSeconds}, ${maxPinFailures})
+            order by request`;
           return rows.map((row) => row.outcome);
         }),
       { writers, batchSize },

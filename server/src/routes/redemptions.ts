@@ -11,7 +11,7 @@ import { Problem } from '../problem.js';
 import type { RedeemOutcome } from '../redemptions/redeemer.js';
 import { redemptionColumns, type RedemptionRow } from '../redemptions/store.js';
 import { hashCode } from '../vouchers/code.js';
-import { codeOrProblem, limitPublicClient, maxPinFailures, voucherProblem } from '../vouchers/unlock.js';
+import { codeOrProblem, limitPublicClient, voucherProblem } from '../vouchers/unlock.js';
 
 /** The most seats one redemption takes: a beneficiary with a friend or a parent, not a school trip. */
 export const maxSeatsPerRedemption = 10;
@@ -103,7 +103,7 @@ const idParam = z.object({ id: z.uuid() });
 /**
  * Spending a voucher: in the provider's page (publishable key, capture at once) or at the box
  * office (desk key: hold, then capture or void). Seats and money move together, in one
- * transaction (redeem_batch() in 003_redemptions.sql), and are given back together: an offer is never
+ * transaction (redeem_batch() in 004_open_vouchers_together.sql), and are given back together: an offer is never
  * oversold and a voucher never overdrawn.
  */
 export function redemptionRoutes(services: Services) {
@@ -158,9 +158,6 @@ export function redemptionRoutes(services: Services) {
         // 50 random bits of Crockford base32, read out at a desk without ambiguity.
         booking_reference: humanReference('BK', [5, 5]),
         redeemer: organization?.id ?? null,
-        attempt_limit: services.rateLimits.perVoucher,
-        window_seconds: services.rateLimits.windowSeconds,
-        max_pin_failures: maxPinFailures,
       });
       if (outcome.result !== 'ok') throw redeemProblem(outcome, body.offer_id, body.seats);
       const redemption = redemptionFromJson(outcome.redemption);

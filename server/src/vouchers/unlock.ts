@@ -1,5 +1,5 @@
-// Opening a voucher with its code and PIN. POST /v1/vouchers/check uses voucher_unlock() and
-// POST /v1/redemptions redeem(), which calls it: both count attempts, wrong PINs and locks the same way.
+// Opening a voucher with its code and PIN. POST /v1/vouchers/check uses vouchers_unlock() and
+// POST /v1/redemptions redeem_batch(), which calls it: both count attempts, wrong PINs and locks the same way.
 import type { Context } from 'hono';
 import type { ApiEnv, Principal, Services } from '../http/context.js';
 import { clientIp, hitRateLimit, rateLimited } from '../http/rate-limit.js';
@@ -30,7 +30,7 @@ export interface UnlockedVoucher {
   codeHint: string;
 }
 
-/** What voucher_unlock() (003_redemptions.sql) returns. */
+/** What vouchers_unlock() (004_open_vouchers_together.sql) returns. */
 interface UnlockRow {
   id: string;
   referrer_id: string;
@@ -87,7 +87,7 @@ export async function unlockVoucher(
   await limitPublicClient(services, c, principal);
   const { perVoucher, windowSeconds } = services.rateLimits;
   const [row] = await services.sql<UnlockRow[]>`
-    select * from voucher_unlock(${hashCode(normalized)}, ${pin}, ${perVoucher}, ${windowSeconds}, ${maxPinFailures})`;
+    select * from vouchers_unlock(array[${hashCode(normalized)}]::bytea[], array[${pin}]::text[], ${perVoucher}, ${windowSeconds}, ${maxPinFailures})`;
   if (row === undefined) throw voucherProblem({ result: 'voucher_not_found' });
   if (row.rate_limited) throw voucherProblem({ result: 'rate_limited', retry_after: row.retry_after });
   if (row.locked) throw voucherProblem({ result: 'voucher_locked' });
@@ -107,7 +107,7 @@ export async function unlockVoucher(
   };
 }
 
-/** Why a voucher could not be opened, as voucher_unlock() and redeem() say it. */
+/** Why a voucher could not be opened, as vouchers_unlock() and redeem_batch() say it. */
 export type VoucherRefusal =
   | { result: 'voucher_not_found' }
   | { result: 'rate_limited'; retry_after: number }
