@@ -83,10 +83,7 @@ export async function measure(
     errors,
     callsPerSecond: calls0 !== undefined && calls1 !== undefined ? ((calls1 - calls0) / elapsed) * 1000 : undefined,
     nodeCpu: (cpu.user + cpu.system) / 1000 / elapsed,
-    machineCpu:
-      machine0 !== undefined && machine1 !== undefined && machine1.total > machine0.total
-        ? (machine1.busy - machine0.busy) / (machine1.total - machine0.total)
-        : undefined,
+    machineCpu: machineShare(machine0, machine1),
   };
 }
 
@@ -98,7 +95,7 @@ export function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** All CPUs' busy and total jiffies, Linux only. */
-function machineTicks(): { busy: number; total: number } | undefined {
+export function machineTicks(): { busy: number; total: number } | undefined {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
     const fields = line.trim().split(/\s+/).slice(1).map(Number);
@@ -107,5 +104,26 @@ function machineTicks(): { busy: number; total: number } | undefined {
     return { busy: total - idle, total };
   } catch {
     return undefined;
+  }
+}
+
+/** The busy share of all CPUs between two readings of {@link machineTicks}. */
+export function machineShare(
+  before: { busy: number; total: number } | undefined,
+  after: { busy: number; total: number } | undefined,
+): number | undefined {
+  return before !== undefined && after !== undefined && after.total > before.total
+    ? (after.busy - before.busy) / (after.total - before.total)
+    : undefined;
+}
+
+/** CPU seconds (user + system) another process has used so far, Linux only; 0 elsewhere. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }
