@@ -5,23 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { createEmbeddedDataDir } from '../test/database.js';
-import { startScript, type Running } from '../test/process.js';
+import { listeningPort, startScript, type Running } from '../test/process.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 /** Starts the server as `npm start` does, on a free port. */
 function start(env: Record<string, string>): Running {
   return startScript(main, { PORT: '0', ...env });
-}
-
-async function listeningPort(running: Running): Promise<number> {
-  for (let waited = 0; waited < 30_000; waited += 50) {
-    const match = /listening on port (\d+)/.exec(running.output());
-    if (match) return Number(match[1]);
-    if (running.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the server did not start:\n${running.output()}`);
 }
 
 describe('the server process', () => {

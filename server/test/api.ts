@@ -24,6 +24,16 @@ export async function createTestApi(services: Partial<Omit<Services, 'sql' | 'le
   return { app, database, ledger, close: () => database.close() };
 }
 
+/** What `call` needs: the app in-process (`app.request()`), or a running server over HTTP ({@link overHttp}). */
+export interface ApiCaller {
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> };
+}
+
+/** Calls a running server at `base` (e.g. the server process) the way tests call the app. */
+export function overHttp(base: string): ApiCaller {
+  return { app: { request: (path, init) => fetch(new URL(path, base), init) } };
+}
+
 export interface CallOptions {
   /** The bearer key; none when undefined. */
   key?: string | undefined;
@@ -40,7 +50,7 @@ export interface CallResult<T = Record<string, any>> {
 
 /** Calls the API and reads the JSON answer (problem+json included). */
 export async function call<T = Record<string, any>>(
-  api: Pick<TestApi, 'app'>,
+  api: ApiCaller,
   method: string,
   path: string,
   { key, body, headers = {} }: CallOptions = {},
@@ -80,7 +90,7 @@ export interface TestOrganization {
 
 /** Registers an organization (as `by`, the admin by default) and makes it a secret key. */
 export async function createOrganization(
-  api: Pick<TestApi, 'app'>,
+  api: ApiCaller,
   kind: 'provider' | 'mentor' | 'referrer' | 'operator',
   { name = `Test ${kind}`, allowedOrigins = [] as string[], by = adminKey } = {},
 ): Promise<TestOrganization> {
@@ -94,7 +104,7 @@ export async function createOrganization(
 
 /** Makes a key of `kind` for the organization and returns the key itself. */
 export async function createKey(
-  api: Pick<TestApi, 'app'>,
+  api: ApiCaller,
   organizationId: string,
   kind: 'secret' | 'publishable' | 'desk',
   by = adminKey,

@@ -21,3 +21,14 @@ export function startScript(script: string, env: Record<string, string>): Runnin
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => text, exited };
 }
+
+/** The port the server process prints when it listens (it is started with PORT=0). */
+export async function listeningPort(running: Running): Promise<number> {
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    const match = /listening on port (\d+)/.exec(running.output());
+    if (match) return Number(match[1]);
+    if (running.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the server did not start:\n${running.output()}`);
+}
