@@ -37,27 +37,30 @@ export class Batcher<Row, Outcome> {
         size += call.rows.length;
       }
       this.#inFlight += 1;
-      void this.#send(calls).finally(() => {
+      void this.#send(calls, () => {
         this.#inFlight -= 1;
         this.#pump();
       });
     }
   }
 
-  async #send(calls: QueuedCall<Row, Outcome>[]): Promise<void> {
+  /** Sends `calls` in one call of `apply`, then `done()`: before the callers are resolved, so the next batch is on its way while they run on. */
+  async #send(calls: QueuedCall<Row, Outcome>[], done: () => void): Promise<void> {
+    let outcomes: Outcome[];
     try {
-      const outcomes = await this.#apply(calls.flatMap((call) => call.rows));
-      let start = 0;
-      for (const call of calls) {
-        call.resolve(outcomes.slice(start, start + call.rows.length));
-        start += call.rows.length;
-      }
+      outcomes = await this.#apply(calls.flatMap((call) => call.rows));
     } catch (error) {
-      if (calls.length === 1) {
-        calls[0]!.reject(error);
-        return;
-      }
-      await Promise.all(calls.map((call) => this.#send([call])));
+      // The writer stays taken while each call is sent again on its own.
+      if (calls.length === 1) calls[0]!.reject(error);
+      else await Promise.all(calls.map((call) => this.#send([call], () => {})));
+      done();
+      return;
+    }
+    done();
+    let start = 0;
+    for (const call of calls) {
+      call.resolve(outcomes.slice(start, start + call.rows.length));
+      start += call.rows.length;
     }
   }
 }
