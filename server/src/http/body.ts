@@ -16,9 +16,9 @@ export function readBody(maxBytes: number): MiddlewareHandler<{ Bindings: Partia
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
     const declared = Number(c.req.header('Content-Length'));
     if (declared > maxBytes) throw tooLarge(maxBytes);
+    // Only without the Node request: `c.req.raw.body` makes the adapter build the web Request.
     const incoming = c.env?.incoming;
-    const body = c.req.raw.body;
-    const text = incoming ? await readIncoming(incoming, maxBytes) : body === null ? '' : await readStream(body, maxBytes);
+    const text = incoming ? await readIncoming(incoming, maxBytes) : await readStream(c.req.raw.body, maxBytes);
     // Hono caches the promise (its type says the value): json() parses what text() resolves to.
     Object.assign(c.req.bodyCache, { text: Promise.resolve(text) });
     return next();
@@ -43,10 +43,10 @@ function readIncoming(incoming: HttpBindings['incoming'], maxBytes: number): Pro
 }
 
 /** The body of a web Request, as `app.request()` passes it in tests. */
-async function readStream(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+async function readStream(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
   const parts: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  for await (const chunk of body ?? []) {
     size += chunk.byteLength;
     if (size > maxBytes) throw tooLarge(maxBytes);
     parts.push(chunk);
