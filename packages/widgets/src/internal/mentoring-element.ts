@@ -67,6 +67,11 @@ export class MentoringElement extends LitElement {
     inLocale(this.locale, () => super.update(changed));
   }
 
+  /** Tells the host page what the person was shown: `mentoring-error`, with the problem. */
+  protected reportProblem(problem: Problem): void {
+    this.emit<ErrorDetail>('mentoring-error', { code: problem.code, problem });
+  }
+
   /**
    * Fires an event the host page can listen to anywhere above the element: it bubbles and
    * crosses shadow roots. Returns false when a listener called `preventDefault()`.

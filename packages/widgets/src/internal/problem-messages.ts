@@ -19,7 +19,7 @@ export function problemMessage(problem: Problem, locale: Locale): string {
         ? msg('This is not a voucher code. Check it against your card.')
         : msg(str`Something in the form was not accepted. Check it and try again (reference ${reference(problem)}).`);
     case 'not_found':
-      return msg('Not found: check the code on your card, or ask the site that sent you here.');
+      return msg('Not found: it may have been removed. Please tell the site\'s owner.');
     case 'voucher_expired':
       return problem.expired_at === undefined
         ? msg('This voucher has expired. The school or association that gave it to you can tell you more.')
@@ -66,7 +66,7 @@ export function problemMessage(problem: Problem, locale: Locale): string {
 }
 
 /** Why a voucher cannot pay for this offer, from the restriction the API or the voucher check names. */
-export function restrictionMessage(restriction: Problem['restriction']): string {
+function restrictionMessage(restriction: Problem['restriction']): string {
   switch (restriction) {
     case 'category':
       return msg('This voucher is for another kind of event (for example music instead of theatre). Choose an event it covers.');

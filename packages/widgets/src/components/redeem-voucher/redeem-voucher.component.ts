@@ -4,8 +4,8 @@ import { property, query, state } from 'lit/decorators.js';
 import { ApiProblem, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
 import { formatDate, formatMoney, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/localization.js';
-import { MentoringElement, type ErrorDetail } from '../../internal/mentoring-element.js';
-import { problemMessage, restrictionMessage } from '../../internal/problem-messages.js';
+import { MentoringElement } from '../../internal/mentoring-element.js';
+import { problemMessage } from '../../internal/problem-messages.js';
 import { baseStyles } from '../../internal/styles.js';
 import { readVoucherCode, type CodeProblem } from '../../internal/voucher-code.js';
 import { redeemVoucherStyles } from './redeem-voucher.styles.js';
@@ -314,9 +314,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
   #statusText(): string {
     if (this.busy === 'checking') return msg('Checking your voucher…');
     if (this.busy === 'booking') return msg('Booking your seats…');
-    if (this.problem !== undefined) {
-      return this.problem.code === 'restriction_mismatch' ? restrictionMessage(this.problem.restriction) : problemMessage(this.problem, this.locale);
-    }
+    if (this.problem !== undefined) return this.#problemText(this.problem);
     if (this.step.name === 'booked') return msg('Your seats are booked.');
     if (this.step.name === 'unavailable') return msg('Vouchers cannot be used for this event.');
     return '';
@@ -338,8 +336,13 @@ export class MentoringRedeemVoucher extends MentoringElement {
       case 'pin':
         return msg('The PIN is 4 to 6 digits.');
       default:
-        return this.problem === undefined ? '' : problemMessage(this.problem, this.locale);
+        return this.problem === undefined ? '' : this.#problemText(this.problem);
     }
+  }
+
+  #problemText(problem: Problem): string {
+    if (problem.code === 'not_found' && this.details !== undefined) return msg('No voucher has this code. Check it against your card.');
+    return problemMessage(problem, this.locale);
   }
 
   #retryButton(action: 'checking' | 'booking'): TemplateResult | typeof nothing {
@@ -478,7 +481,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.problem = problem;
     if (step !== undefined) this.step = step;
     this.#moveFocus = true;
-    this.emit<ErrorDetail>('mentoring-error', { code: problem.code, problem });
+    this.reportProblem(problem);
   }
 
   /** Seats this voucher can pay for here: its balance, the seats left and the per-booking limit. */

@@ -216,7 +216,7 @@ describe('<mentoring-redeem-voucher> refusals, each with a way forward', () => {
     const element = await redeemWidget(offerId);
     await ready(element);
     await submitCode(element, { code: unknownCode(voucher.code), pin: voucher.pin });
-    await untilText(element, 'Not found: check the code on your card');
+    await untilText(element, 'No voucher has this code. Check it against your card.');
     expect(inside(element, '#code')!.getAttribute('aria-invalid')).to.equal('true');
   });
 
