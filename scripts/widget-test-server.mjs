@@ -229,6 +229,8 @@ const seeds = {
         body: { campaign_id: campaign.id, seats: funded, display_name: sponsorName, message: 'Forza ragazzi!' },
       });
     }
+    // A deadline a moment away: answered once the campaign has closed.
+    if (deadlineInMs < 5000) await new Promise((resolve) => setTimeout(resolve, Date.parse(campaign.deadline) - Date.now() + 100));
     return { campaignId: campaign.id, offerId: offer.id };
   },
 

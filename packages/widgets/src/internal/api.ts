@@ -136,6 +136,12 @@ export class ApiProblem extends Error {
   }
 }
 
+/** The problem of a refusal, to show; anything else is a bug and is thrown on. */
+export function problemOf(error: unknown): Problem {
+  if (error instanceof ApiProblem) return error.problem;
+  throw error;
+}
+
 export interface ApiSettings {
   /** Origin of the Mentoring server, e.g. `https://api.mentoring.example`. */
   apiOrigin: string;

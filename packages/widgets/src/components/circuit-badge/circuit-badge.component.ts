@@ -1,7 +1,7 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ApiProblem, type Badge, type BadgeKind, type MentoringApi, type Problem } from '../../internal/api.js';
+import { problemOf, type Badge, type BadgeKind, type MentoringApi, type Problem } from '../../internal/api.js';
 import { formatNumber } from '../../internal/format.js';
 import { plural } from '../../internal/localization.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
@@ -131,9 +131,8 @@ export class MentoringCircuitBadge extends MentoringElement {
     try {
       this.badge = await badgeOf(this.api, subject.kind, subject.id);
     } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      this.problem = error.problem;
-      this.reportProblem(error.problem);
+      this.problem = problemOf(error);
+      this.reportProblem(this.problem);
     }
   }
 

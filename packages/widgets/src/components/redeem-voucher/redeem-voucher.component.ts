@@ -1,7 +1,7 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { ApiProblem, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
+import { problemOf, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
 import { formatDate, formatMoney, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/localization.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
@@ -488,11 +488,6 @@ export class MentoringRedeemVoucher extends MentoringElement {
   #seatLimit(voucher: VoucherCheck, offer: Offer): number {
     return Math.min(Math.floor(voucher.available / offer.seat_price), offer.seats_left, maxSeatsPerBooking);
   }
-}
-
-function problemOf(error: unknown): Problem {
-  if (error instanceof ApiProblem) return error.problem;
-  throw error;
 }
 
 /** Which restriction of the voucher keeps it from paying for `offer`, checked in the server's order. */

@@ -1,5 +1,5 @@
 import { defineElement } from '../../internal/define.js';
-import { MentoringRedeemVoucher } from './redeem-voucher.component.js';
+import { MentoringRedeemVoucher, type RedeemedDetail } from './redeem-voucher.component.js';
 
 export { MentoringRedeemVoucher };
 
@@ -10,6 +10,6 @@ declare global {
     'mentoring-redeem-voucher': MentoringRedeemVoucher;
   }
   interface HTMLElementEventMap {
-    'mentoring-redeemed': CustomEvent<import('./redeem-voucher.component.js').RedeemedDetail>;
+    'mentoring-redeemed': CustomEvent<RedeemedDetail>;
   }
 }
