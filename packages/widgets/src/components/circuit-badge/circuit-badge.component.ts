@@ -25,6 +25,7 @@ function badgeOf(api: MentoringApi, kind: BadgeKind, id: string): Promise<Badge>
 }
 
 /**
+ * @tagname mentoring-circuit-badge
  * @summary A badge that says a provider, a circuit or a mentor is part of Mentoring, with this season's sponsored seats.
  *
  * @fires mentoring-error - The counts could not be loaded; `detail.code` says why.

@@ -28,6 +28,7 @@ type Step =
 type Field = 'code' | 'pin';
 
 /**
+ * @tagname mentoring-redeem-voucher
  * @summary Spend a culture voucher on seats of an offer: code and PIN, then seats, then a booking with a QR code for the door.
  *
  * @fires mentoring-redeemed - The seats are booked and paid from the voucher; `detail.redemption` is the booking.

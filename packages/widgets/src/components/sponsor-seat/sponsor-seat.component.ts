@@ -20,6 +20,7 @@ export interface SponsoredDetail {
 type Field = 'seats' | 'amount' | 'name';
 
 /**
+ * @tagname mentoring-sponsor-seat
  * @summary "Sponsor a seat": a campaign's progress, and a mentor's gift of seats or an amount, paid through Mentoring.
  *
  * @fires mentoring-sponsored - The gift is recorded (paid, or waiting for a bank transfer); `detail.sponsorship` is it.
