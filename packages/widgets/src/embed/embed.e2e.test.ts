@@ -57,9 +57,9 @@ describe('the script tag, built and served by the server', () => {
     addScript(page, src, world.publishableKey);
     addScript(page, src, world.publishableKey);
     await waitUntil(() => page.document.querySelector('mentoring-redeem-voucher') !== null, 'the div fallback was not upgraded');
-    // Until its code arrives, the badge keeps the room it will take.
-    const reservedStyle = page.window.getComputedStyle(reserved);
-    expect([reservedStyle.display, reservedStyle.minHeight]).to.deep.equal(['block', '112px']);
+    // Until its code arrives, each widget keeps the room it will take (the loader's adopted stylesheet).
+    const rules = page.document.adoptedStyleSheets.flatMap((sheet) => [...sheet.cssRules].map((rule) => rule.cssText));
+    expect(rules).to.include('mentoring-circuit-badge[variant="full"]:not(:defined) { display: block; min-height: 112px; }');
     const redeem = page.document.querySelector('mentoring-redeem-voucher')!;
     expect(redeem.id).to.equal('fallback');
     await waitUntil(() => shadowText(redeem).includes('Verifica il voucher'), `no Italian form: ${shadowText(redeem)}`, { timeout: 8000 });
