@@ -1,18 +1,66 @@
-// Builds the widgets into packages/widgets/dist, which the server serves at /embed/v1/.
+// Builds the widgets into packages/widgets/dist (served by the server at /embed/v1/) and the npm
+// package's modules into packages/widgets/lib. scripts/bundle-size.mjs then checks the budgets.
 import { readFileSync } from 'node:fs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import MagicString from 'magic-string';
 
 const widgets = 'packages/widgets';
 const { version } = JSON.parse(readFileSync(`${widgets}/package.json`, 'utf8'));
+const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
 
-const plugins = () => [
+/**
+ * Collapses the whitespace of our css``, html`` and svg`` templates (indentation, line breaks):
+ * what the browser ignores need not be sent. Runs of spaces become one, which keeps every meaning.
+ */
+function collapseTemplateWhitespace() {
+  return {
+    name: 'collapse-template-whitespace',
+    transform(code, id) {
+      if (!id.includes(`/${widgets}/src/`)) return null;
+      const text = new MagicString(code);
+      for (const match of code.matchAll(/\b(?:css|html|svg) ?`/g)) {
+        let end = match.index + match[0].length;
+        let run = end;
+        const collapse = (to) => {
+          const collapsed = code.slice(run, to).replace(/\s+/g, ' ');
+          if (to > run) text.overwrite(run, to, collapsed === '' ? ' ' : collapsed);
+        };
+        while (code[end] !== '`') {
+          if (code[end] === '\\') {
+            end += 2;
+          } else if (code.startsWith('${', end)) {
+            collapse(end);
+            // Skip the expression, nested templates included, by counting braces.
+            for (let depth = 0; code[end] !== '}' || --depth > 0; end++) if (code[end] === '{') depth++;
+            run = ++end;
+          } else {
+            end++;
+          }
+        }
+        collapse(end);
+      }
+      return { code: text.toString(), map: text.generateMap({ hires: true }) };
+    },
+  };
+}
+
+const plugins = ({ outDir, minify = true, declarations = false }) => [
   replace({ preventAssignment: true, values: { __MENTORING_VERSION__: JSON.stringify(version) } }),
   nodeResolve({ browser: true }),
-  typescript({ tsconfig: `${widgets}/tsconfig.json`, noEmit: false, outDir: `${widgets}/dist`, sourceMap: true }),
-  terser({ ecma: 2020, module: false, format: { comments: false } }),
+  typescript({
+    tsconfig: `${widgets}/tsconfig.json`,
+    noEmit: false,
+    outDir,
+    sourceMap: true,
+    declaration: declarations,
+    ...(declarations ? { declarationDir: outDir } : {}),
+    exclude: ['**/*.test.ts', '**/internal/testing.ts'],
+  }),
+  ...(minify ? [collapseTemplateWhitespace()] : []),
+  ...(minify ? [terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } })] : []),
 ];
 
 export default [
@@ -20,6 +68,31 @@ export default [
     // The script tag providers paste: a classic script, so it also runs from `<script async>`.
     input: `${widgets}/src/embed/mentoring.ts`,
     output: { file: `${widgets}/dist/mentoring.js`, format: 'iife', sourcemap: true },
-    plugins: plugins(),
+    plugins: plugins({ outDir: `${widgets}/dist` }),
+  },
+  {
+    // What the script tag imports on demand: one entry per component, Lit and the shared code in chunks.
+    input: Object.fromEntries(components.map((name) => [name, `${widgets}/src/components/${name}/${name}.ts`])),
+    output: {
+      dir: `${widgets}/dist`,
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      // Lit (production build) in a chunk of its own, so a size table reads at a glance.
+      manualChunks: (id) => (/node_modules\/(lit|lit-html|lit-element|@lit)\//.test(id) ? 'lit' : undefined),
+      sourcemap: true,
+    },
+    preserveEntrySignatures: 'strict',
+    // @lit/localize's modules only set up their own state: its runtime mode (unused, we use the
+    // reentrant one) goes when nothing imports it.
+    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@lit/localize/') },
+    plugins: plugins({ outDir: `${widgets}/dist` }),
+  },
+  {
+    // The npm package: one module per source file; Lit stays a dependency for the bundler to share.
+    input: [`${widgets}/src/index.ts`, ...components.map((name) => `${widgets}/src/components/${name}/${name}.ts`)],
+    external: [/^lit($|\/)/, /^@lit\//, /^tslib$/],
+    output: { dir: `${widgets}/lib`, format: 'es', preserveModules: true, preserveModulesRoot: `${widgets}/src`, sourcemap: true },
+    plugins: plugins({ outDir: `${widgets}/lib`, minify: false, declarations: true }),
   },
 ];

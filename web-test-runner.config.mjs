@@ -1,8 +1,10 @@
-// Browser tests: every packages/*/src/**/*.test.ts runs in headless Chromium (`npm run test:browser`).
+// Browser tests: every packages/*/src/**/*.test.ts runs in headless Chromium (`npm run test:browser`),
+// against the real Mentoring server started by scripts/widget-test-server.mjs.
 import { readFileSync } from 'node:fs';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { findChromium } from './scripts/chromium.mjs';
+import { mentoringServer } from './scripts/widget-test-server.mjs';
 
 const widgets = JSON.parse(readFileSync('packages/widgets/package.json', 'utf8'));
 
@@ -16,6 +18,7 @@ export default {
       tsconfig: 'packages/widgets/tsconfig.json',
       define: { __MENTORING_VERSION__: JSON.stringify(widgets.version) },
     }),
+    mentoringServer(),
   ],
   browsers: [
     chromeLauncher({
@@ -29,5 +32,5 @@ export default {
   ],
   // Lit's dev build (kept for its warnings) announces itself in every file.
   filterBrowserLogs: ({ args }) => !String(args[0]).startsWith('Lit is in dev mode'),
-  testFramework: { config: { timeout: 5000 } },
+  testFramework: { config: { timeout: 10000 } },
 };

@@ -1,10 +1,4 @@
-/** What the page's `<script src=".../embed/v1/mentoring.js" data-key="pk_…">` tells the widgets. */
-export interface EmbedSettings {
-  /** Origin of the Mentoring server, taken from the script's own URL. */
-  apiOrigin: string;
-  /** The provider's publishable key, or undefined when the tag has none (or a wrong one). */
-  publishableKey: string | undefined;
-}
+import type { ApiSettings } from '../internal/api.js';
 
 const embedPath = '/embed/v1/mentoring.js';
 
@@ -18,7 +12,8 @@ export function findEmbedScript(document: Document): HTMLScriptElement | null {
   return document.querySelector<HTMLScriptElement>(`script[src*="${embedPath}"]`);
 }
 
-export function readEmbedSettings(script: HTMLScriptElement): EmbedSettings {
+/** What the page's `<script src=".../embed/v1/mentoring.js" data-key="pk_…">` tells the widgets. */
+export function readEmbedSettings(script: HTMLScriptElement): ApiSettings {
   const key = script.dataset['key']?.trim();
   let publishableKey: string | undefined;
   if (key === undefined || key === '') {

@@ -1,7 +1,77 @@
-import { LitElement } from 'lit';
+import { LitElement, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { MentoringApi, type Problem } from './api.js';
+import { inLocale, loadLocale, localeOf, type Locale } from './localization.js';
+import { embedState } from './settings.js';
 
-/** The base of every Mentoring element: what they all share and nothing more. */
+/** `detail` of `mentoring-error`, which every widget fires: the problem the person was shown. */
+export interface ErrorDetail {
+  code: string;
+  problem: Problem;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'mentoring-error': CustomEvent<ErrorDetail>;
+  }
+}
+
+/** Elements on the page, re-rendered when `<html lang>` changes. */
+const connected = new Set<MentoringElement>();
+let pageLanguage: MutationObserver | undefined;
+
+/** The base of every Mentoring element: events, the API, and rendering in the element's own locale. */
 export class MentoringElement extends LitElement {
+  /** The language of the element (`it`, `en` or `sq`); else the page's, else the browser's, else Italian. */
+  @property({ reflect: true }) override lang!: string;
+
+  /** The Mentoring server's origin; by default the origin the script tag was loaded from. */
+  @property({ attribute: 'api-origin' }) apiOrigin: string | undefined;
+
+  /** The provider's publishable key (`pk_…`); by default the script tag's `data-key`. */
+  @property({ attribute: 'publishable-key' }) publishableKey: string | undefined;
+
+  /** The locale of the current render; set before every update. */
+  protected locale: Locale = 'it';
+
+  /** The API as this element reaches it: its own attributes first, then what the script tag said. */
+  protected get api(): MentoringApi {
+    const settings = embedState()?.settings;
+    return new MentoringApi({
+      apiOrigin: this.apiOrigin ?? settings?.apiOrigin ?? location.origin,
+      publishableKey: this.publishableKey ?? settings?.publishableKey,
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    connected.add(this);
+    pageLanguage ??= new MutationObserver(() => connected.forEach((element) => element.requestUpdate()));
+    pageLanguage.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    connected.delete(this);
+  }
+
+  /** Waits for the translations before rendering, so a page never flashes English first. */
+  protected override async scheduleUpdate(): Promise<void> {
+    const locale = localeOf(this);
+    await loadLocale(locale);
+    this.locale = locale;
+    super.scheduleUpdate();
+  }
+
+  protected override update(changed: PropertyValues): void {
+    inLocale(this.locale, () => super.update(changed));
+  }
+
+  /** Tells the host page what the person was shown: `mentoring-error`, with the problem. */
+  protected reportProblem(problem: Problem): void {
+    this.emit<ErrorDetail>('mentoring-error', { code: problem.code, problem });
+  }
+
   /**
    * Fires an event the host page can listen to anywhere above the element: it bubbles and
    * crosses shadow roots. Returns false when a listener called `preventDefault()`.

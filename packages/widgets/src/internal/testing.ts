@@ -1,4 +1,6 @@
 // Test helpers (never bundled: no entry imports this file).
+import { waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 
 /** Runs `run` with `console[method]` recorded instead of printed; returns the lines it got. */
 export async function captureConsole(method: 'info' | 'warn' | 'error', run: () => unknown): Promise<string[]> {
@@ -11,4 +13,53 @@ export async function captureConsole(method: 'info' | 'warn' | 'error', run: () 
     console[method] = original;
   }
   return lines;
+}
+
+/** The shared circuit of the test server (scripts/widget-test-server.mjs). */
+export interface World {
+  apiOrigin: string;
+  publishableKey: string;
+  circuitId: string;
+  providerId: string;
+  mentorId: string;
+}
+
+export interface SeededVoucher {
+  code: string;
+  pin: string;
+  expiresAt: string;
+}
+
+/** Asks the test server to make something through the API (an offer, a voucher, a campaign…). */
+export function seed<T>(action: string, options: object = {}): Promise<T> {
+  return executeServerCommand<T, object>('mentoring', { action, ...options }) as Promise<T>;
+}
+
+let world: Promise<World> | undefined;
+export function testWorld(): Promise<World> {
+  world ??= seed<World>('world');
+  return world;
+}
+
+/** The first element of `element`'s shadow root matching `selector`. */
+export function inside<T extends Element = HTMLElement>(element: Element, selector: string): T | null {
+  return element.shadowRoot!.querySelector<T>(selector);
+}
+
+/** The text the person reads in the element, spaces collapsed. */
+export function textOf(element: Element): string {
+  return (element.shadowRoot!.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Waits until the element shows `text` (or matches it). */
+export async function untilText(element: Element, text: string | RegExp, timeout = 5000): Promise<void> {
+  const matches = () => (typeof text === 'string' ? textOf(element).includes(text) : text.test(textOf(element)));
+  await waitUntil(matches, `never showed ${text}; it shows: ${textOf(element)}`, { timeout }).catch(() => {
+    throw new Error(`never showed ${text}; it shows: ${textOf(element)}`);
+  });
+}
+
+/** The element inside the shadow root that has keyboard focus. */
+export function focusedIn(element: Element): Element | null {
+  return element.shadowRoot!.activeElement;
 }

@@ -1,0 +1,104 @@
+// The built script tag (`npm run build`), served by the real server, on plain pages under a
+// strict CSP: what a provider's site gets.
+import { expect, waitUntil } from '@open-wc/testing';
+import { seed, testWorld } from '../internal/testing.js';
+
+interface Page {
+  window: Window & typeof globalThis;
+  document: Document;
+  violations: string[];
+  logs: string[];
+}
+
+/** An iframe with `body`, our origin alone in script-src and connect-src, and the console recorded. */
+async function plainPage(body: string, lang = 'it'): Promise<Page> {
+  const { apiOrigin } = await testWorld();
+  const frame = document.createElement('iframe');
+  frame.style.width = '320px';
+  frame.style.height = '900px';
+  frame.srcdoc = `<!doctype html><html lang="${lang}"><head>
+    <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${apiOrigin}; connect-src ${apiOrigin}; style-src 'none'; img-src data:">
+    </head><body>${body}</body></html>`;
+  document.body.append(frame);
+  await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+  const window = frame.contentWindow as Window & typeof globalThis;
+  const page: Page = { window, document: frame.contentDocument!, violations: [], logs: [] };
+  page.document.addEventListener('securitypolicyviolation', (event) => page.violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+  for (const level of ['info', 'warn', 'error'] as const) {
+    window.console[level] = (...args: unknown[]) => page.logs.push(`${level}: ${args.join(' ')}`);
+  }
+  return page;
+}
+
+function addScript(page: Page, src: string, key: string): void {
+  const script = page.document.createElement('script');
+  script.async = true;
+  script.src = src;
+  script.dataset['key'] = key;
+  page.document.head.append(script);
+}
+
+function shadowText(element: Element | null): string {
+  return (element?.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ');
+}
+
+describe('the script tag, built and served by the server', () => {
+  afterEach(() => document.querySelectorAll('iframe').forEach((frame) => frame.remove()));
+
+  it('loaded twice, upgrades a div fallback and a later tag, in Italian, under a strict CSP, at 320 px', async () => {
+    const world = await testWorld();
+    const { offerId } = await seed<{ offerId: string }>('redemption', { voucher: false });
+    const page = await plainPage(
+      `<div data-mentoring="redeem-voucher" data-offer="${offerId}" id="fallback"></div>
+       <mentoring-circuit-badge provider="${world.providerId}" variant="full"></mentoring-circuit-badge>`,
+    );
+    const reserved = page.document.querySelector('mentoring-circuit-badge')!;
+    const src = `${world.apiOrigin}/embed/v1/mentoring.js`;
+    addScript(page, src, world.publishableKey);
+    addScript(page, src, world.publishableKey);
+    await waitUntil(() => page.document.querySelector('mentoring-redeem-voucher') !== null, 'the div fallback was not upgraded');
+    // Until its code arrives, each widget keeps the room it will take (the loader's adopted stylesheet).
+    const rules = page.document.adoptedStyleSheets.flatMap((sheet) => [...sheet.cssRules].map((rule) => rule.cssText));
+    expect(rules).to.include('mentoring-circuit-badge[variant="full"]:not(:defined) { display: block; min-height: 112px; }');
+    const redeem = page.document.querySelector('mentoring-redeem-voucher')!;
+    expect(redeem.id).to.equal('fallback');
+    await waitUntil(() => shadowText(redeem).includes('Verifica il voucher'), `no Italian form: ${shadowText(redeem)}`, { timeout: 8000 });
+    await waitUntil(() => shadowText(reserved).includes('Teatro Cagnoni'), 'no badge');
+
+    const later = page.document.createElement('mentoring-circuit-badge');
+    later.setAttribute('circuit', world.circuitId);
+    page.document.body.append(later);
+    await waitUntil(() => shadowText(later).includes('posti sostenuti in questa stagione') || shadowText(later).includes('posto sostenuto'), 'a tag added later was not loaded');
+
+    expect(page.logs.filter((line) => line.startsWith('info'))).to.deep.equal(['info: Mentoring widgets 0.1.0']);
+    expect(page.logs.filter((line) => !line.startsWith('info'))).to.deep.equal([]);
+    expect(page.violations).to.deep.equal([]);
+    expect(page.document.cookie).to.equal('');
+    const root = page.document.documentElement;
+    expect(root.scrollWidth, 'no horizontal scrolling at 320 px').to.be.at.most(root.clientWidth);
+  });
+
+  it('redeems end to end from a plain page', async () => {
+    const world = await testWorld();
+    const { offerId, voucher } = await seed<{ offerId: string; voucher: { code: string; pin: string } }>('redemption');
+    const page = await plainPage(`<mentoring-redeem-voucher offer="${offerId}" lang="en"></mentoring-redeem-voucher>`);
+    addScript(page, `${world.apiOrigin}/embed/v1/mentoring.js`, world.publishableKey);
+    const element = page.document.querySelector('mentoring-redeem-voucher')!;
+    await waitUntil(() => shadowText(element).includes('Check my voucher'), 'no form', { timeout: 8000 });
+    const booked = new Promise<CustomEvent>((resolve) => page.document.addEventListener('mentoring-redeemed', (event) => resolve(event as CustomEvent)));
+    const input = (selector: string, value: string) => {
+      const field = element.shadowRoot!.querySelector<HTMLInputElement>(selector)!;
+      field.value = value;
+      field.dispatchEvent(new page.window.InputEvent('input'));
+    };
+    input('#code', voucher.code);
+    input('#pin', voucher.pin);
+    element.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    await waitUntil(() => shadowText(element).includes('Book 1 seat'), 'no seats step');
+    element.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    const { detail } = await booked;
+    await waitUntil(() => element.shadowRoot!.querySelector('svg[part=qr]') !== null, 'no QR code');
+    expect(shadowText(element)).to.contain(detail.redemption.booking_reference);
+    expect(page.violations).to.deep.equal([]);
+  });
+});

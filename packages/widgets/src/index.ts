@@ -1,0 +1,20 @@
+/**
+ * `@mentoring/widgets` for bundler users: the element classes, without side effects. Define the
+ * tags by importing `@mentoring/widgets/redeem-voucher.js` (and the others), or call
+ * `customElements.define()` with your own names; call `configure()` once with your server and key.
+ */
+import type { ApiSettings } from './internal/api.js';
+import { setEmbedState } from './internal/settings.js';
+import { version } from './internal/version.js';
+
+export { MentoringCircuitBadge } from './components/circuit-badge/circuit-badge.component.js';
+export { MentoringRedeemVoucher, type RedeemedDetail } from './components/redeem-voucher/redeem-voucher.component.js';
+export { MentoringSponsorSeat, type SponsoredDetail } from './components/sponsor-seat/sponsor-seat.component.js';
+export type { ErrorDetail } from './internal/mentoring-element.js';
+export type { Badge, Problem, PublicCampaign, Redemption, Sponsorship } from './internal/api.js';
+export { version };
+
+/** Where every element on the page finds the API: what the script tag's URL and `data-key` give script-tag users. */
+export function configure(settings: ApiSettings): void {
+  setEmbedState({ version, settings });
+}

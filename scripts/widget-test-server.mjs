@@ -1,0 +1,244 @@
+// The real Mentoring server for the browser tests: `node --import tsx server/src/main.ts` on a
+// scratch database (a new database on the PostgreSQL at DATABASE_URL, dropped at the end, or an
+// embedded PGlite in a temporary folder), seeded through the HTTP API with the admin key. Tests ask
+// it for fresh offers, vouchers and campaigns with executeServerCommand('mentoring', {...}).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+
+const categories = [
+  { slug: 'theatre', name: { it: 'Teatro', en: 'Theatre', sq: 'Teatër' } },
+  { slug: 'music', name: { it: 'Musica', en: 'Music', sq: 'Muzikë' } },
+];
+const day = 24 * 3600 * 1000;
+
+/** A web-test-runner plugin: starts the server with the test runner, stops it after, answers the `mentoring` command. */
+export function mentoringServer() {
+  const adminKey = `sk_test_${randomBytes(24).toString('hex').slice(0, 40)}`;
+  let server;
+  let world;
+  return {
+    name: 'mentoring-server',
+    async serverStart({ config }) {
+      server = await startServer(adminKey);
+      world = await seedWorld(new Api(server.origin, adminKey), `http://${config.hostname ?? 'localhost'}:${config.port}`);
+    },
+    async serverStop() {
+      await server?.stop();
+    },
+    async executeCommand({ command, payload }) {
+      if (command !== 'mentoring') return undefined;
+      const seed = seeds[payload.action];
+      if (seed === undefined) throw new Error(`No seed "${payload.action}"; there are ${Object.keys(seeds).join(', ')}.`);
+      return seed(new Api(server.origin, adminKey), world, payload);
+    },
+  };
+}
+
+async function startServer(adminKey) {
+  const url = process.env.DATABASE_URL || undefined;
+  const env = { ...process.env, PORT: '0', MENTORING_ADMIN_KEY: adminKey };
+  let cleanUp;
+  if (url === undefined) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mentoring-widgets-'));
+    env.MENTORING_DATA_DIR = dataDir;
+    cleanUp = async () => rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    const name = `mentoring_widgets_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    const scratch = new URL(url);
+    scratch.pathname = `/${name}`;
+    env.DATABASE_URL = scratch.href;
+    cleanUp = async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    };
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const port = await new Promise((resolve, reject) => {
+    const read = (chunk) => {
+      output += chunk;
+      const listening = /listening on port (\d+)/.exec(output);
+      if (listening) resolve(Number(listening[1]));
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => reject(new Error(`The Mentoring server exited (${code}) before listening:\n${output}`)));
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      await cleanUp();
+    },
+  };
+}
+
+class Api {
+  constructor(origin, adminKey) {
+    this.origin = origin;
+    this.adminKey = adminKey;
+  }
+
+  /** Calls the API as a server would (no Origin); returns the answer, or throws unless `allow` lists its status. */
+  async call(method, path, { key = this.adminKey, body, allow = [] } = {}) {
+    const response = await fetch(`${this.origin}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok && !allow.includes(response.status)) {
+      throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
+    }
+    return json;
+  }
+
+  async organization(kind, name, { by = this.adminKey, allowedOrigins = [] } = {}) {
+    const organization = await this.call('POST', '/v1/organizations', { key: by, body: { kind, name, allowed_origins: allowedOrigins } });
+    const secret = await this.call('POST', `/v1/organizations/${organization.id}/keys`, { key: by, body: { kind: 'secret' } });
+    return { id: organization.id, secretKey: secret.key, by };
+  }
+}
+
+/** The circuit every test shares: Vigevano, a theatre that allows the test page's origin, a funded pool, a school. */
+async function seedWorld(api, pageOrigin) {
+  const operator = await api.organization('operator', 'Circuito Vigevano');
+  const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Vigevano', categories } });
+  const provider = await api.organization('provider', 'Teatro Cagnoni', { by: operator.secretKey, allowedOrigins: [pageOrigin] });
+  await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: provider.id } });
+  const publishable = await api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: operator.secretKey, body: { kind: 'publishable' } });
+  const mentor = await api.organization('mentor', 'Panificio Ducale', { by: operator.secretKey });
+  await api.call('POST', '/v1/sponsorships', {
+    key: mentor.secretKey,
+    body: { pool_id: circuit.general_pool_id, amount: 50_000_000, display_name: 'Panificio Ducale' },
+  });
+  const referrer = await api.organization('referrer', 'Liceo Cairoli', { by: operator.secretKey });
+  await api.call('POST', '/v1/allocations', {
+    key: operator.secretKey,
+    body: { referrer_id: referrer.id, pool_id: circuit.general_pool_id, amount: 40_000_000 },
+  });
+  return { api: api.origin, pageOrigin, operator, circuit, provider, publishableKey: publishable.key, mentor, referrer };
+}
+
+async function newOffer(api, world, { seatPrice = 1500, seats = 10, category = 'theatre', startsInDays = 30 } = {}) {
+  return api.call('POST', '/v1/offers', {
+    key: world.operator.secretKey,
+    body: {
+      circuit_id: world.circuit.id,
+      provider_id: world.provider.id,
+      category,
+      title: { it: 'La locandiera', en: 'The Mistress of the Inn', sq: 'Hanxhesha' },
+      venue: 'Teatro Cagnoni, Vigevano',
+      starts_at: new Date(Date.now() + startsInDays * day).toISOString(),
+      seat_price: seatPrice,
+      seats_total: seats,
+    },
+  });
+}
+
+async function newVoucher(api, world, { amount = 5000, expiresInMs = 180 * day, categories: only } = {}) {
+  const beneficiary = await api.call('POST', '/v1/beneficiaries', {
+    key: world.referrer.secretKey,
+    body: { reference: `3B-${randomBytes(4).toString('hex')}`, age_band: '14-17', language: 'it' },
+  });
+  const voucher = await api.call('POST', '/v1/vouchers', {
+    key: world.referrer.secretKey,
+    body: {
+      beneficiary_id: beneficiary.id,
+      pool_id: world.circuit.general_pool_id,
+      amount,
+      expires_at: new Date(Date.now() + expiresInMs).toISOString(),
+      ...(only === undefined ? {} : { restrictions: { categories: only } }),
+    },
+  });
+  return { code: voucher.code, pin: voucher.pin, expiresAt: voucher.expires_at };
+}
+
+/** What a test can ask for; each returns plain JSON for the browser. */
+const seeds = {
+  world: (api, world) => ({
+    apiOrigin: world.api,
+    publishableKey: world.publishableKey,
+    circuitId: world.circuit.id,
+    providerId: world.provider.id,
+    mentorId: world.mentor.id,
+  }),
+
+  /** An offer of the theatre (10 seats at €15 in 30 days unless told) and, unless `voucher: false`, a voucher (€50). */
+  async redemption(api, world, { offer = {}, voucher = {} } = {}) {
+    const created = await newOffer(api, world, offer);
+    return { offerId: created.id, seatPrice: created.seat_price, voucher: voucher === false ? undefined : await newVoucher(api, world, voucher) };
+  },
+
+  voucher: (api, world, options) => newVoucher(api, world, options),
+
+  /** A voucher that expires in a moment: answered once it has. */
+  async expiredVoucher(api, world, options) {
+    const voucher = await newVoucher(api, world, { ...options, expiresInMs: 1500 });
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(voucher.expiresAt) - Date.now() + 100));
+    return voucher;
+  },
+
+  /** A voucher locked by five wrong PINs, typed at a box office. */
+  async lockedVoucher(api, world, options) {
+    const voucher = await newVoucher(api, world, options);
+    const wrong = voucher.pin === '000000' ? '111111' : '000000';
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await api.call('POST', '/v1/vouchers/check', { body: { code: voucher.code, pin: wrong }, allow: [422, 423] });
+    }
+    return voucher;
+  },
+
+  /** A voucher checked as often as a minute allows (20 times): the next check is refused with 429. */
+  async busyVoucher(api, world, options) {
+    const voucher = await newVoucher(api, world, options);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await api.call('POST', '/v1/vouchers/check', { body: { code: voucher.code, pin: voucher.pin } });
+    }
+    return voucher;
+  },
+
+  /** Someone else books `seats` of the offer at the box office (the admin key), with their own voucher. */
+  async takeSeats(api, world, { offerId, seats }) {
+    const other = await newVoucher(api, world, { amount: 100_000 });
+    return api.call('POST', '/v1/redemptions', { body: { code: other.code, pin: other.pin, offer_id: offerId, seats, capture: true } });
+  },
+
+  /** The same voucher spent elsewhere meanwhile (its card used at the box office). */
+  spend: (api, world, { code, pin, offerId, seats }) =>
+    api.call('POST', '/v1/redemptions', { body: { code, pin, offer_id: offerId, seats, capture: true } }),
+
+  /** A campaign for seats of a new offer (20 seats at €15 by default, open 20 days), with `funded` seats already sponsored. */
+  async campaign(api, world, { targetSeats = 20, seatPrice = 1500, funded = 0, sponsorName = 'Panificio Ducale', deadlineInMs = 20 * day } = {}) {
+    const offer = await newOffer(api, world, { seatPrice, seats: targetSeats });
+    const campaign = await api.call('POST', '/v1/campaigns', {
+      key: world.operator.secretKey,
+      body: { circuit_id: world.circuit.id, offer_id: offer.id, target_seats: targetSeats, deadline: new Date(Date.now() + deadlineInMs).toISOString() },
+    });
+    if (funded > 0) {
+      await api.call('POST', '/v1/sponsorships', {
+        key: world.mentor.secretKey,
+        body: { campaign_id: campaign.id, seats: funded, display_name: sponsorName, message: 'Forza ragazzi!' },
+      });
+    }
+    // A deadline a moment away: answered once the campaign has closed.
+    if (deadlineInMs < 5000) await new Promise((resolve) => setTimeout(resolve, Date.parse(campaign.deadline) - Date.now() + 100));
+    return { campaignId: campaign.id, offerId: offer.id };
+  },
+
+  /** A mentor of its own that has sponsored `seats` seats of a new campaign this season. */
+  async mentorBadge(api, world, { seats = 15, name = 'Ferramenta Bianchi' } = {}) {
+    const mentor = await api.organization('mentor', name, { by: world.operator.secretKey });
+    const { campaignId } = await seeds.campaign(api, world, { targetSeats: Math.max(seats, 1) });
+    if (seats > 0) await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { campaign_id: campaignId, seats } });
+    return { mentorId: mentor.id };
+  },
+};
