@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       dataDir: '/srv/mentoring/.data',
       publicBaseUrl: undefined,
       trustProxy: false,
+      rateLimits: { perIp: 60, perVoucher: 20, windowSeconds: 60 },
       bankTransfer: undefined,
     });
   });
@@ -24,6 +25,8 @@ describe('loadConfig', () => {
         MENTORING_DATA_DIR: '/var/lib/mentoring',
         PUBLIC_BASE_URL: 'https://mentoring.vigevano.it/',
         TRUST_PROXY: 'true',
+        MENTORING_RATE_LIMIT_PER_IP: '300',
+        MENTORING_RATE_LIMIT_PER_VOUCHER: '30',
         MENTORING_BANK_TRANSFER_WEBHOOK_SECRET: 'whsec_0123456789abcdef0123456789abcdef',
         MENTORING_BANK_TRANSFER_IBAN: 'IT60 X054 2811 1010 0000 0123 456',
         MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER: 'Associazione Mentoring Vigevano',
@@ -37,6 +40,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/mentoring',
       publicBaseUrl: 'https://mentoring.vigevano.it',
       trustProxy: true,
+      rateLimits: { perIp: 300, perVoucher: 30, windowSeconds: 60 },
       bankTransfer: {
         secret: 'whsec_0123456789abcdef0123456789abcdef',
         iban: 'IT60 X054 2811 1010 0000 0123 456',
@@ -72,6 +76,11 @@ describe('loadConfig', () => {
         return true;
       },
     );
+  });
+
+  it('refuses rate limits that are not a positive whole number', () => {
+    assert.throws(() => loadConfig({ MENTORING_RATE_LIMIT_PER_IP: '0' }), /MENTORING_RATE_LIMIT_PER_IP="0": must be a whole number of requests a minute, from 1/);
+    assert.throws(() => loadConfig({ MENTORING_RATE_LIMIT_PER_VOUCHER: '2.5' }), /MENTORING_RATE_LIMIT_PER_VOUCHER="2.5"/);
   });
 
   it('refuses a port out of range', () => {

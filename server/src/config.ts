@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultRateLimits, type RateLimits } from './http/context.js';
 import { StartupError } from './startup-error.js';
+
+const perMinute = z
+  .string()
+  .regex(/^[1-9]\d{0,6}$/, 'must be a whole number of requests a minute, from 1')
+  .transform(Number);
 
 /** The environment variables the server reads; README.md documents each one. */
 const environment = z.object({
@@ -28,6 +34,8 @@ const environment = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .transform((value) => value === 'true' || value === '1')
     .default(false),
+  MENTORING_RATE_LIMIT_PER_IP: perMinute.default(defaultRateLimits.perIp),
+  MENTORING_RATE_LIMIT_PER_VOUCHER: perMinute.default(defaultRateLimits.perVoucher),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .refine((url) => !/[?#]/.test(url), 'must not contain a query or a fragment')
@@ -48,6 +56,8 @@ export interface Config {
   publicBaseUrl: string | undefined;
   /** Take client IPs (for rate limits) from X-Forwarded-For: only behind a proxy that sets it. */
   trustProxy: boolean;
+  /** Voucher checks and redemptions a minute, per client IP (publishable keys) and per voucher. */
+  rateLimits: RateLimits;
   /** The `bank_transfer` payment provider, when its three variables are set. */
   bankTransfer: { secret: string; iban: string; beneficiaryName: string } | undefined;
 }
@@ -89,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: resolve(cwd, values.MENTORING_DATA_DIR),
     publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
+    rateLimits: { perIp: values.MENTORING_RATE_LIMIT_PER_IP, perVoucher: values.MENTORING_RATE_LIMIT_PER_VOUCHER, windowSeconds: 60 },
     bankTransfer:
       bank[0] === undefined ? undefined : { secret: bank[0], iban: bank[1]!, beneficiaryName: bank[2]! },
   };

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   }
   const app = createApp({
     database,
-    services: { ledger, adminKey, payments, trustProxy: config.trustProxy },
+    services: { ledger, adminKey, payments, trustProxy: config.trustProxy, rateLimits: config.rateLimits },
   });
   const sweeper = startSweeper({ sql: database.sql, ledger });
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
