@@ -28,7 +28,7 @@ before(async () => {
     dataDir = createEmbeddedDataDir();
     where = { MENTORING_DATA_DIR: dataDir };
   }
-  server = startScript(main, { PORT: '0', MENTORING_ADMIN_KEY: adminKey, ...where });
+  server = startScript(main, { PORT: '0', MENTORING_ADMIN_KEY: adminKey, MENTORING_DEMO: 'false', ...where });
   base = `http://127.0.0.1:${await listeningPort(server)}`;
   api = overHttp(base);
 });

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       dataDir: '/srv/mentoring/.data',
       publicBaseUrl: undefined,
       trustProxy: false,
+      demo: true,
       rateLimits: { perIp: 60, perVoucher: 20, windowSeconds: 60 },
       bankTransfer: undefined,
     });
@@ -40,6 +41,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/mentoring',
       publicBaseUrl: 'https://mentoring.vigevano.it',
       trustProxy: true,
+      demo: false,
       rateLimits: { perIp: 300, perVoucher: 30, windowSeconds: 60 },
       bankTransfer: {
         secret: 'whsec_0123456789abcdef0123456789abcdef',

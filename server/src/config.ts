@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { defaultRateLimits, type RateLimits } from './http/context.js';
 import { StartupError } from './startup-error.js';
 
+const boolean = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((value) => value === 'true' || value === '1');
+
 const perMinute = z
   .string()
   .regex(/^[1-9]\d{0,6}$/, 'must be a whole number of requests a minute, from 1')
@@ -30,10 +32,8 @@ const environment = z.object({
   MENTORING_BANK_TRANSFER_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   MENTORING_BANK_TRANSFER_IBAN: z.string().optional(),
   MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER: z.string().optional(),
-  TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-    .transform((value) => value === 'true' || value === '1')
-    .default(false),
+  TRUST_PROXY: boolean.default(false),
+  MENTORING_DEMO: boolean.optional(),
   MENTORING_RATE_LIMIT_PER_IP: perMinute.default(defaultRateLimits.perIp),
   MENTORING_RATE_LIMIT_PER_VOUCHER: perMinute.default(defaultRateLimits.perVoucher),
   PUBLIC_BASE_URL: z
@@ -56,6 +56,8 @@ export interface Config {
   publicBaseUrl: string | undefined;
   /** Take client IPs (for rate limits) from X-Forwarded-For: only behind a proxy that sets it. */
   trustProxy: boolean;
+  /** Create the demo circuits when the database is empty: by default on the embedded database only. */
+  demo: boolean;
   /** Voucher checks and redemptions a minute, per client IP (publishable keys) and per voucher. */
   rateLimits: RateLimits;
   /** The `bank_transfer` payment provider, when its three variables are set. */
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: resolve(cwd, values.MENTORING_DATA_DIR),
     publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
+    demo: values.MENTORING_DEMO ?? values.DATABASE_URL === undefined,
     rateLimits: { perIp: values.MENTORING_RATE_LIMIT_PER_IP, perVoucher: values.MENTORING_RATE_LIMIT_PER_VOUCHER, windowSeconds: 60 },
     bankTransfer:
       bank[0] === undefined ? undefined : { secret: bank[0], iban: bank[1]!, beneficiaryName: bank[2]! },

@@ -9,9 +9,9 @@ import { listeningPort, startScript, type Running } from '../test/process.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-/** Starts the server as `npm start` does, on a free port. */
+/** Starts the server as `npm start` does, on a free port; without the demo unless asked. */
 function start(env: Record<string, string>): Running {
-  return startScript(main, { PORT: '0', ...env });
+  return startScript(main, { PORT: '0', MENTORING_DEMO: 'false', ...env });
 }
 
 describe('the server process', () => {
@@ -40,6 +40,24 @@ describe('the server process', () => {
     assert.ok(performance.now() - stopping < 3_000, 'stopped without waiting out the 10 s drain limit');
     assert.match(server.output(), /SIGTERM: finishing open requests, then closing the database\nMentoring stopped/);
     assert.equal(existsSync(join(dataDir, 'embedded.pid')), false, 'the data folder is unlocked');
+  });
+
+  it('creates the demo on a new embedded database and prints the voucher cards to try', async () => {
+    const demoDir = createEmbeddedDataDir();
+    try {
+      const server = start({ MENTORING_DATA_DIR: demoDir, MENTORING_DEMO: 'true' });
+      await listeningPort(server);
+      for (let waited = 0; !/desk key/.test(server.output()) && waited < 60_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match(server.output(), /demo {7}http:\/\/localhost:\d+\/examples\/ \(demo data created now/);
+      assert.equal(server.output().match(/MNT(-[0-9A-Z]{4}){3}-[0-9A-Z] {4}\d{6}/g)?.length, 6, server.output());
+      assert.ok(existsSync(join(demoDir, 'demo.json')));
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0, server.output());
+    } finally {
+      rmSync(demoDir, { recursive: true, force: true });
+    }
   });
 
   it('closes the database and unlocks the folder when stopped while still starting', async () => {

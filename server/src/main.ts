@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { developmentAdminKey } from './auth/development-admin-key.js';
+import { demoSummary, ensureDemo } from './demo/demo-file.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     services: { ledger, adminKey, payments, trustProxy: config.trustProxy, rateLimits: config.rateLimits },
   });
   const sweeper = startSweeper({ sql: database.sql, ledger });
+  let demoReady: Promise<unknown> = Promise.resolve();
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
     const base = config.publicBaseUrl ?? `http://localhost:${port}`;
     const where = database.kind === 'embedded' ? `embedded PostgreSQL in ${database.location}` : database.location;
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
     if (!existsSync(join(embedDirectory, 'mentoring.js'))) {
       console.warn('  warning: the widgets are not built; run `npm run build` (npm start does it for you)');
     }
+    if (config.demo && adminKey !== undefined) {
+      demoReady = ensureDemo(database.sql, (path, init) => app.request(path, init), { dataDir: config.dataDir, adminKey, baseUrl: base })
+        .then((state) => console.log(demoSummary(state, base).join('\n')))
+        .catch((error: unknown) => console.error('  demo       could not be created:', error));
+    }
   }) as Server; // plain HTTP/1.1: serve() was given no http2 option
   const closeServer = prepareGracefulClose(server);
   server.on('error', (error: NodeJS.ErrnoException) => {
@@ -85,6 +92,8 @@ async function main(): Promise<void> {
   });
 
   stopRunning = async () => {
+    // A stop during the first start lets the demo finish: half a demo would have lost its keys.
+    await demoReady;
     await closeServer(drainTimeoutMs);
     await sweeper.stop();
     await database.close();

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { adminKey, assertOk, call, createTestApi, type TestApi } from '../../test/api.js';
+import { demoFile, ensureDemo } from './demo-file.js';
+import type { DemoData } from './seed.js';
+
+const baseUrl = 'http://localhost:8787';
+let api: TestApi;
+let dataDir: string;
+let demo: DemoData;
+
+before(async () => {
+  api = await createTestApi();
+  dataDir = mkdtempSync(join(tmpdir(), 'mentoring-demo-'));
+  const state = await ensureDemo(api.database.sql, (path, init) => api.app.request(path, init), { dataDir, adminKey, baseUrl });
+  assert.ok(state.status === 'seeded', `expected a new demo, got ${state.status}`);
+  demo = state.demo;
+});
+after(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  await api.close();
+});
+
+async function organizations(): Promise<number> {
+  const [row] = await api.database.sql<{ count: number }[]>`select count(*)::int as count from organizations`;
+  return row!.count;
+}
+
+describe('the demo of npm start', () => {
+  it('is a working circuit: a pupil of the Liceo Cairoli books La locandiera on the theatre page with a printed card', async () => {
+    const card = demo.vouchers.find((voucher) => voucher.beneficiary === '3B-01')!;
+    const booked = assertOk(
+      await call(api, 'POST', '/v1/redemptions', {
+        key: demo.providers.teatroCagnoni.publishableKey,
+        body: { code: card.code, pin: card.pin, offer_id: demo.offers.locandiera.id, seats: 1, capture: true },
+        headers: { Origin: baseUrl },
+      }),
+      201,
+    );
+    assert.equal(booked.voucher_available, card.amount - 1500);
+  });
+
+  it('has campaigns partly funded by the bakery and an anonymous hardware shop, and music paths in order', async () => {
+    const campaign = assertOk(await call(api, 'GET', `/v1/public/campaigns/${demo.campaigns.locandiera.id}`));
+    assert.equal(campaign.seats_funded, 7);
+    assert.equal(campaign.target_seats, 20);
+    const circuit = assertOk(await call(api, 'GET', `/v1/circuits/${demo.circuits.vigevano.id}`, { key: demo.operator.secretKey }));
+    assert.deepEqual(
+      circuit.paths.map((path: { name: { en: string }; ordered: boolean; steps: unknown[] }) => [path.name.en, path.ordered, path.steps.length]),
+      [
+        ['Music path', true, 3],
+        ['Discovering Vigevano', false, 2],
+      ],
+    );
+  });
+
+  it('speaks the three languages: Albanian pupils of the diaspora association, offers titled in it, en and sq', async () => {
+    assert.deepEqual([...new Set(demo.vouchers.map((voucher) => voucher.language))].sort(), ['en', 'it', 'sq']);
+    const concert = assertOk(await call(api, 'GET', `/v1/offers/${demo.offers.kenge.id}`, { key: demo.operator.secretKey }));
+    assert.equal(concert.title.sq, 'Këngë nga Shqipëria');
+    assert.ok(new Date(concert.starts_at).getTime() > Date.now(), 'the demo events are ahead');
+  });
+
+  it('keeps the ledger clean', async () => {
+    const report = assertOk(await call(api, 'GET', '/v1/ledger/reconciliation', { key: adminKey }));
+    assert.deepEqual(report.problems, []);
+  });
+
+  it('is made once: starting again reads demo.json; without it, data already there is left alone', async () => {
+    const before = await organizations();
+    const again = await ensureDemo(api.database.sql, (path, init) => api.app.request(path, init), { dataDir, adminKey, baseUrl });
+    assert.equal(again.status, 'found');
+    assert.equal(await organizations(), before);
+    rmSync(demoFile(dataDir));
+    const lost = await ensureDemo(api.database.sql, (path, init) => api.app.request(path, init), { dataDir, adminKey, baseUrl });
+    assert.equal(lost.status, 'lost');
+    assert.equal(await organizations(), before);
+    assert.equal(existsSync(demoFile(dataDir)), false);
+  });
+});
