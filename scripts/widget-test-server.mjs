@@ -40,7 +40,9 @@ export function mentoringServer() {
 
 async function startServer(adminKey) {
   const url = process.env.DATABASE_URL || undefined;
-  const env = { ...process.env, PORT: '0', MENTORING_ADMIN_KEY: adminKey };
+  // No demo circuits: the tests seed what they need. Every test talks from one address, so the
+  // per-IP limit a school's pupils share is raised; the per-voucher limit stays as in production.
+  const env = { ...process.env, PORT: '0', MENTORING_ADMIN_KEY: adminKey, MENTORING_DEMO: 'false', MENTORING_RATE_LIMIT_PER_IP: '1000' };
   let cleanUp;
   if (url === undefined) {
     const dataDir = mkdtempSync(join(tmpdir(), 'mentoring-widgets-'));
