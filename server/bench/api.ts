@@ -126,6 +126,9 @@ async function setUp(url: string): Promise<World> {
     process.stderr.write(`\rsetting up: ${vouchers.length}/${voucherCount} vouchers`);
   }
   process.stderr.write('\n');
+  // Statistics as autovacuum would have them on a live database: plans made on a just-filled
+  // table without them scan every voucher.
+  await database.sql`vacuum analyze`;
   return { api, offers, vouchers };
 }
 
