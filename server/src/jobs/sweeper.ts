@@ -5,6 +5,7 @@ import type { Sql } from '../db/connection.js';
 import { idempotencyWindowHours } from '../http/idempotency.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { syncRedemptions } from '../redemptions/store.js';
+import { every, type Periodic } from './every.js';
 
 export interface SweepResult {
   holdsReleased: number;
@@ -20,17 +21,7 @@ export async function sweep({ sql, ledger }: { sql: Sql; ledger: Ledger }): Prom
   return { holdsReleased, redemptionsSynced };
 }
 
-/** Runs {@link sweep} every `intervalMs` until the returned stop() is called; a failed sweep is logged and retried next time. */
-export function startSweeper(services: { sql: Sql; ledger: Ledger }, intervalMs = 5_000): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = sweep(services).catch((error: unknown) => console.error('sweeper:', error));
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+/** Runs {@link sweep} every `intervalMs` until stop(); a failed sweep is logged and retried next time. */
+export function startSweeper(services: { sql: Sql; ledger: Ledger }, intervalMs = 5_000): Periodic {
+  return every('sweeper', intervalMs, () => sweep(services));
 }
