@@ -25,6 +25,7 @@ import { redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
 import { voucherRoutes } from './routes/vouchers.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /** The largest request body the API reads: a class's batch of vouchers fits many times over. */
 export const maxBodyBytes = 256 * 1024;
@@ -73,6 +74,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     voucherRoutes,
     redemptionRoutes,
     settlementRoutes,
+    webhookRoutes,
     ledgerRoutes,
     publicRoutes,
   ]) {

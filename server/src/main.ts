@@ -13,6 +13,7 @@ import { defaultPaymentProviders } from './payments/providers.js';
 import { embedDirectory } from './routes/assets.js';
 import { prepareGracefulClose } from './shutdown.js';
 import { StartupError } from './startup-error.js';
+import { startWebhookWorker } from './webhooks/worker.js';
 
 /** In-flight requests get this long to finish after SIGTERM before their connections are cut. */
 const drainTimeoutMs = 10_000;
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     database,
     services: { ledger, adminKey, payments, trustProxy: config.trustProxy },
   });
-  const sweeper = startSweeper({ sql: database.sql, ledger });
+  const background = [startSweeper({ sql: database.sql, ledger }), startWebhookWorker({ sql: database.sql })];
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
     const base = config.publicBaseUrl ?? `http://localhost:${port}`;
     const where = database.kind === 'embedded' ? `embedded PostgreSQL in ${database.location}` : database.location;
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
 
   stopRunning = async () => {
     await closeServer(drainTimeoutMs);
-    await sweeper.stop();
+    await Promise.all(background.map((job) => job.stop()));
     await database.close();
   };
   if (stopSignal !== undefined) await stopRunning().then(() => exit(0));

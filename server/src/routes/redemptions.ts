@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { TransactionSql } from 'postgres';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
@@ -12,6 +13,7 @@ import type { RedeemOutcome } from '../redemptions/redeemer.js';
 import { redemptionColumns, type RedemptionRow } from '../redemptions/store.js';
 import { hashCode } from '../vouchers/code.js';
 import { codeOrProblem, limitPublicClient, voucherProblem } from '../vouchers/unlock.js';
+import { enqueueRedemptionEvents } from '../webhooks/events.js';
 
 /** The most seats one redemption takes: a beneficiary with a friend or a parent, not a school trip. */
 export const maxSeatsPerRedemption = 10;
@@ -195,17 +197,17 @@ export function redemptionRoutes(services: Services) {
         reference: `redemption:${redemption.id}`,
       });
       if (outcome.result !== 'ok' && outcome.result !== 'exists') throw holdRefused(redemption, outcome);
-      const [row] = await sql<RedemptionRow[]>`
+      const row = await followLedger(sql, 'redemption.captured', (tx) => tx<RedemptionRow[]>`
         with captured as (
           update redemptions set status = 'captured', captured_seats = ${seats}, captured_amount = ${amount},
                  captured_at = now()
           where id = ${redemption.id} and status = 'held'
-          returning ${sql.unsafe(redemptionColumns)}
+          returning ${tx.unsafe(redemptionColumns)}
         ), released as (
           update offers set seats_taken = seats_taken - (captured.seats - captured.captured_seats)
           from captured where offers.id = captured.offer_id and captured.seats > captured.captured_seats
         )
-        select * from captured`;
+        select * from captured`);
       return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
     },
   );
@@ -232,15 +234,15 @@ export function redemptionRoutes(services: Services) {
         reference: `redemption:${redemption.id}`,
       });
       if (outcome.result !== 'ok' && outcome.result !== 'exists') throw holdRefused(redemption, outcome);
-      const [row] = await sql<RedemptionRow[]>`
+      const row = await followLedger(sql, 'redemption.voided', (tx) => tx<RedemptionRow[]>`
         with voided as (
           update redemptions set status = 'voided', released_at = now()
           where id = ${redemption.id} and status = 'held'
-          returning ${sql.unsafe(redemptionColumns)}
+          returning ${tx.unsafe(redemptionColumns)}
         ), released as (
           update offers set seats_taken = seats_taken - voided.seats from voided where offers.id = voided.offer_id
         )
-        select * from voided`;
+        select * from voided`);
       return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
     },
   );
@@ -306,6 +308,7 @@ export function redemptionRoutes(services: Services) {
             where id = ${redemption.id} and status = 'captured'
             returning ${tx.unsafe(redemptionColumns)}`;
           await tx`update offers set seats_taken = seats_taken - ${seats} where id = ${redemption.offer_id}`;
+          await enqueueRedemptionEvents(tx, [{ id: redemption.id, type: 'redemption.reversed' }]);
           return reversed;
         }),
       );
@@ -380,6 +383,24 @@ async function ownRedemption(sql: Sql, principal: Principal, id: string) {
     (organization === undefined || organization.id === redemption.provider_id || organization.id === offer.operator_id);
   if (!allowed) throw new Problem(404, 'not_found', 'Redemption not found', `No redemption ${id} of yours.`);
   return { redemption: redemption!, offer: offer! };
+}
+
+/**
+ * Brings a redemption's row in line with a capture or void the ledger applied, with its event, in
+ * one transaction. `update` answers the row only if it changed it, so the event is queued once.
+ */
+async function followLedger(
+  sql: Sql,
+  event: 'redemption.captured' | 'redemption.voided',
+  update: (tx: TransactionSql<{ bigint: bigint }>) => Promise<RedemptionRow[]>,
+): Promise<RedemptionRow | undefined> {
+  return retryTransaction(() =>
+    sql.begin(async (tx) => {
+      const [row] = await update(tx);
+      if (row !== undefined) await enqueueRedemptionEvents(tx, [{ id: row.id, type: event }]);
+      return row;
+    }),
+  );
 }
 
 async function reload(sql: Sql, id: string): Promise<RedemptionRow> {
