@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
+import { AuditLog, auditRequests } from './audit/audit-log.js';
 import { authenticate, KeyCache, preflight } from './auth/authenticate.js';
 import type { Database } from './db/connection.js';
 import { readBody } from './http/body.js';
@@ -11,6 +12,7 @@ import { handleError, handleNotFound } from './problem.js';
 import { Redeemer } from './redemptions/redeemer.js';
 import { maxPinFailures } from './vouchers/unlock.js';
 import { assetRoutes, embedDirectory, examplesDirectory, type AssetDirectories } from './routes/assets.js';
+import { auditRoutes } from './routes/audit.js';
 import { beneficiaryRoutes } from './routes/beneficiaries.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { circuitRoutes } from './routes/circuits.js';
@@ -52,6 +54,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     rateLimits,
     trustProxy: services.trustProxy ?? false,
     holdTimeoutSeconds: services.holdTimeoutSeconds ?? 15 * 60,
+    audit: services.audit ?? new AuditLog(database.sql),
   };
   const app = new OpenAPIHono<ApiEnv>();
   app.use(requestId());
@@ -62,6 +65,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.use('/v1/*', preflight(api));
   app.use('/v1/*', readBody(maxBodyBytes));
   app.use('/v1/*', authenticate(api));
+  app.use('/v1/*', auditRequests(api.audit));
   app.use('/v1/*', idempotency(api.sql));
   for (const routes of [
     organizationRoutes,
@@ -75,6 +79,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     redemptionRoutes,
     settlementRoutes,
     webhookRoutes,
+    auditRoutes,
     ledgerRoutes,
     publicRoutes,
   ]) {

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Sql } from '../db/connection.js';
 import type { KeyCache } from '../auth/authenticate.js';
 import type { KeyKind, KeyMode } from '../auth/keys.js';
@@ -52,4 +53,6 @@ export interface Services {
   trustProxy: boolean;
   /** How long a hold made by POST /v1/redemptions without capture waits: 15 minutes by default. */
   holdTimeoutSeconds: number;
+  /** Who did what: every write, in batches. */
+  audit: AuditLog;
 }
