@@ -3,10 +3,12 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { AuditLog } from './audit/audit-log.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { developmentAdminKey } from './auth/development-admin-key.js';
+import { startExpiryJob } from './jobs/expiry.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
@@ -54,11 +56,16 @@ async function main(): Promise<void> {
     await database.close();
     throw new ConfigError(`Invalid bank transfer settings: ${(error as Error).message}`);
   }
+  const audit = new AuditLog(database.sql);
   const app = createApp({
     database,
-    services: { ledger, adminKey, payments, trustProxy: config.trustProxy },
+    services: { ledger, adminKey, payments, trustProxy: config.trustProxy, audit },
   });
-  const background = [startSweeper({ sql: database.sql, ledger }), startWebhookWorker({ sql: database.sql })];
+  const background = [
+    startSweeper({ sql: database.sql, ledger }),
+    startExpiryJob({ sql: database.sql, ledger, audit }),
+    startWebhookWorker({ sql: database.sql }),
+  ];
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
     const base = config.publicBaseUrl ?? `http://localhost:${port}`;
     const where = database.kind === 'embedded' ? `embedded PostgreSQL in ${database.location}` : database.location;

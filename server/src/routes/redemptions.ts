@@ -7,7 +7,7 @@ import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { derivedId, humanReference, newId } from '../ids.js';
-import { retryTransaction, type TransferOutcome } from '../ledger/ledger.js';
+import { retryTransaction, type NewTransfer, type TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
 import type { RedeemOutcome } from '../redemptions/redeemer.js';
 import { redemptionColumns, type RedemptionRow } from '../redemptions/store.js';
@@ -284,25 +284,31 @@ export function redemptionRoutes(services: Services) {
       // includes the reversal or refuses it, never pays for money that went back.
       const row = await retryTransaction(() =>
         sql.begin(async (tx) => {
-          const [locked] = await tx<{ status: string; settlement_id: string | null }[]>`
-            select status, settlement_id from redemptions where id = ${redemption.id} for update`;
+          const [locked] = await tx<{ status: string; settlement_id: string | null; expired: boolean; pool_id: string }[]>`
+            select r.status, r.settlement_id, v.expires_at <= now() as expired, v.pool_id
+            from redemptions r join vouchers v on v.id = r.voucher_id where r.id = ${redemption.id} for update of r`;
           if (locked!.settlement_id !== null) {
             throw new Problem(409, 'already_settled', 'Already settled', 'The provider was already paid for this booking; the operator corrects it on the next settlement.');
           }
           if (locked!.status === 'reversed') return undefined;
-          const [outcome] = await ledger.within(tx).createTransfers([
-            {
-              id: derivedId(redemption.id, 'reverse'),
-              code: 'REVERSE',
-              debitAccountId: offer.payable_account_id,
-              creditAccountId: redemption.voucher_id,
-              reversesId: derivedId(redemption.id, 'capture'),
-              amount,
-            },
-          ]);
-          if (outcome!.result !== 'ok' && outcome!.result !== 'exists') {
-            throw new Error(`the ledger refused reversing redemption ${redemption.id}: ${outcome!.result}`);
-          }
+          const reversal: NewTransfer = {
+            id: derivedId(redemption.id, 'reverse'),
+            code: 'REVERSE',
+            debitAccountId: offer.payable_account_id,
+            creditAccountId: redemption.voucher_id,
+            reversesId: derivedId(redemption.id, 'capture'),
+            amount,
+          };
+          // Money given back to a voucher that has expired goes on to its pool, as the expiry job did with the rest.
+          const expiry: NewTransfer = {
+            id: derivedId(redemption.id, 'expire'),
+            code: 'EXPIRE',
+            debitAccountId: redemption.voucher_id,
+            creditAccountId: locked!.pool_id,
+          };
+          const outcomes = await ledger.within(tx).createLinkedTransfers(locked!.expired ? [reversal, expiry] : [reversal]);
+          const refused = outcomes.find((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists');
+          if (refused !== undefined) throw new Error(`the ledger refused reversing redemption ${redemption.id}: ${refused.result}`);
           const [reversed] = await tx<RedemptionRow[]>`
             update redemptions set status = 'reversed', reversed_amount = ${amount}, reversed_at = now()
             where id = ${redemption.id} and status = 'captured'

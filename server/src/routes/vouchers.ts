@@ -24,7 +24,7 @@ export const voucherFigures =
   "(select coalesce(sum(case t.code when 'CAPTURE' then t.amount else -t.amount end), 0)::bigint from transfers t " +
   "where (t.debit_account_id = v.id and t.code = 'CAPTURE') or (t.credit_account_id = v.id and t.code = 'REVERSE')) as spent";
 
-const voucherColumns =
+export const voucherColumns =
   'v.id, v.beneficiary_id, v.pool_id, v.circuit_id, v.amount, v.currency, v.code_hint, v.locked_at is not null as locked, ' +
   `v.expires_at, v.restrictions, v.created_at, ${voucherFigures}`;
 
@@ -112,7 +112,7 @@ const listQuery = pageQuery.extend({ beneficiary_id: z.uuid().optional() });
 
 type NewVoucher = z.infer<typeof newVoucherSchema>;
 
-interface VoucherRow {
+export interface VoucherRow {
   id: string;
   beneficiary_id: string;
   pool_id: string;
@@ -524,7 +524,7 @@ function restrictionsJson(circuitId: string, restrictions: VoucherRestrictions) 
 }
 
 /** A voucher as the API (and its webhooks) shows it: never its code or PIN. */
-function voucherJson(row: VoucherRow) {
+export function voucherJson(row: VoucherRow) {
   return {
     id: row.id,
     object: 'voucher' as const,
