@@ -288,7 +288,14 @@ export function redemptionRoutes(services: Services) {
             select r.status, r.settlement_id, v.expires_at <= now() as expired, v.pool_id
             from redemptions r join vouchers v on v.id = r.voucher_id where r.id = ${redemption.id} for update of r`;
           if (locked!.settlement_id !== null) {
-            throw new Problem(409, 'already_settled', 'Already settled', 'The provider was already paid for this booking; the operator corrects it on the next settlement.');
+            throw new Problem(
+              409,
+              'already_settled',
+              'Already settled',
+              'The provider was already paid for this booking, so it can no longer be reversed: a refund is now between the provider and the beneficiary.',
+              undefined,
+              { extensions: { settlement_id: locked!.settlement_id } },
+            );
           }
           if (locked!.status === 'reversed') return undefined;
           const reversal: NewTransfer = {
