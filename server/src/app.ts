@@ -22,6 +22,7 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { paymentRoutes } from './routes/payments.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { publicRoutes } from './routes/public.js';
 import { redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
@@ -75,6 +76,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     sponsorshipRoutes,
     paymentRoutes,
     beneficiaryRoutes,
+    privacyRoutes,
     voucherRoutes,
     redemptionRoutes,
     settlementRoutes,

@@ -1,5 +1,5 @@
-// The audit log (012_audit_log.sql): one row per write the API answers, and per job run that
-// moved money. Rows of concurrent requests go to the
+// The audit log (012_audit_log.sql): one row per write the API answers, per read of a
+// beneficiary's data, and per job run that moved money. Rows of concurrent requests go to the
 // database together (a Batcher, as the Ledger's transfers), so a busy box office costs one INSERT
 // per batch rather than one per request.
 import type { Context, MiddlewareHandler } from 'hono';
@@ -80,14 +80,24 @@ export class AuditLog {
 const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const uuids = new RegExp(uuid.source, 'gi');
 
+/** Marks a GET whose answer holds a beneficiary's data: the audit log records who read it. */
+export function auditThisRead(c: Context<ApiEnv>): void {
+  c.set('auditRead', true);
+}
+
 /**
  * Records every POST under /v1 that reached the API with a key (or a payment provider's signed
- * webhook), whatever its answer, once the answer is known and before it leaves: an answered write
- * always has its entry. Replayed idempotent answers changed nothing and are not recorded again.
+ * webhook), whatever its answer, and the GETs marked with {@link auditThisRead}, once the answer is
+ * known and before it leaves: an answered write always has its entry. Replayed idempotent answers
+ * changed nothing and are not recorded again.
  */
 export function auditRequests(audit: AuditLog): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    if (c.req.method !== 'POST') return next();
+    if (c.req.method !== 'POST') {
+      await next();
+      if (c.get('auditRead') === true) await audit.record(entryFor(c, undefined));
+      return;
+    }
     // The object a POST made is in its JSON answer; noted as it is answered, since reading a
     // Response back costs more than the rest of a redemption's own work in Node.
     let answered: unknown;

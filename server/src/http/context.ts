@@ -25,7 +25,14 @@ export type Principal =
   | { type: 'admin'; id: 'admin'; mode: KeyMode }
   | { type: 'key'; id: string; keyKind: KeyKind; mode: KeyMode; organization: Organization };
 
-export type ApiEnv = { Variables: { requestId: string; principal: Principal } };
+export type ApiEnv = {
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    /** Set by a GET whose answer holds a beneficiary's data, for the audit log. */
+    auditRead: boolean;
+  };
+};
 
 /** Limits of the check and redeem endpoints (fixed windows, counted in PostgreSQL). */
 export interface RateLimits {

@@ -37,7 +37,7 @@ const restrictionsSchema = z
   })
   .openapi('VoucherRestrictions', { description: 'Where the voucher can be spent: offers of its circuit that fit every non-empty list.' });
 
-const voucherSchema = z
+export const voucherSchema = z
   .object({
     id: z.uuid(),
     object: z.literal('voucher'),
