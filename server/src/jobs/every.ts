@@ -6,13 +6,13 @@ export interface Periodic {
 
 /**
  * Runs `run` every `intervalMs`, the next run starting `intervalMs` after the last one ended, so
- * runs never overlap. A failed run is logged under `name` and the next one runs as planned. The
- * timer does not keep the process alive.
+ * runs never overlap; the first after `firstAfterMs`. A failed run is logged under `name` and the
+ * next one runs as planned. The timer does not keep the process alive.
  */
-export function every(name: string, intervalMs: number, run: () => Promise<unknown>): Periodic {
+export function every(name: string, intervalMs: number, run: () => Promise<unknown>, firstAfterMs = intervalMs): Periodic {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
-  const schedule = () => setTimeout(tick, intervalMs).unref();
+  const schedule = (delayMs = intervalMs) => setTimeout(tick, delayMs).unref();
   const tick = () => {
     running = run()
       .catch((error: unknown) => console.error(`${name}:`, error))
@@ -20,7 +20,7 @@ export function every(name: string, intervalMs: number, run: () => Promise<unkno
         if (!stopped) timer = schedule();
       });
   };
-  let timer = schedule();
+  let timer = schedule(firstAfterMs);
   return {
     async stop() {
       stopped = true;

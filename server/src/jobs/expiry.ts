@@ -163,7 +163,7 @@ const leaseSeconds = 5 * 60;
  */
 export function startExpiryJob(services: ExpiryServices, intervalMs = 10 * 60_000): Periodic {
   const lease = new JobLease(services.sql, 'expiry', { seconds: leaseSeconds });
-  return every('expiry', intervalMs, async () => {
+  const runWithLease = async () => {
     if (!(await lease.take())) return;
     try {
       const result = await runExpiry(services, { keepGoing: () => lease.take() });
@@ -171,5 +171,7 @@ export function startExpiryJob(services: ExpiryServices, intervalMs = 10 * 60_00
     } finally {
       await lease.release();
     }
-  });
+  };
+  // The first run a minute after start: servers restarted more often than every 10 minutes still run it.
+  return every('expiry', intervalMs, runWithLease, 60_000);
 }
