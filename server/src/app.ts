@@ -56,6 +56,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     trustProxy: services.trustProxy ?? false,
     holdTimeoutSeconds: services.holdTimeoutSeconds ?? 15 * 60,
     audit: services.audit ?? new AuditLog(database.sql),
+    webhookPrivateAddresses: services.webhookPrivateAddresses ?? false,
   };
   const app = new OpenAPIHono<ApiEnv>();
   app.use(requestId());

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       dataDir: '/srv/mentoring/.data',
       publicBaseUrl: undefined,
       trustProxy: false,
+      webhookPrivateAddresses: true,
       bankTransfer: undefined,
     });
   });
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
         MENTORING_DATA_DIR: '/var/lib/mentoring',
         PUBLIC_BASE_URL: 'https://mentoring.vigevano.it/',
         TRUST_PROXY: 'true',
+        MENTORING_WEBHOOK_PRIVATE_ADDRESSES: 'true',
         MENTORING_BANK_TRANSFER_WEBHOOK_SECRET: 'whsec_0123456789abcdef0123456789abcdef',
         MENTORING_BANK_TRANSFER_IBAN: 'IT60 X054 2811 1010 0000 0123 456',
         MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER: 'Associazione Mentoring Vigevano',
@@ -37,6 +39,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/mentoring',
       publicBaseUrl: 'https://mentoring.vigevano.it',
       trustProxy: true,
+      webhookPrivateAddresses: true,
       bankTransfer: {
         secret: 'whsec_0123456789abcdef0123456789abcdef',
         iban: 'IT60 X054 2811 1010 0000 0123 456',

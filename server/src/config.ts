@@ -28,6 +28,10 @@ const environment = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .transform((value) => value === 'true' || value === '1')
     .default(false),
+  MENTORING_WEBHOOK_PRIVATE_ADDRESSES: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1')
+    .optional(),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .refine((url) => !/[?#]/.test(url), 'must not contain a query or a fragment')
@@ -48,6 +52,8 @@ export interface Config {
   publicBaseUrl: string | undefined;
   /** Take client IPs (for rate limits) from X-Forwarded-For: only behind a proxy that sets it. */
   trustProxy: boolean;
+  /** Test-mode webhook endpoints may be on loopback and private addresses (a developer's receiver); never live ones. */
+  webhookPrivateAddresses: boolean;
   /** The `bank_transfer` payment provider, when its three variables are set. */
   bankTransfer: { secret: string; iban: string; beneficiaryName: string } | undefined;
 }
@@ -89,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: resolve(cwd, values.MENTORING_DATA_DIR),
     publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
+    // On by default only where the database is embedded: a development machine, not a shared server.
+    webhookPrivateAddresses: values.MENTORING_WEBHOOK_PRIVATE_ADDRESSES ?? values.DATABASE_URL === undefined,
     bankTransfer:
       bank[0] === undefined ? undefined : { secret: bank[0], iban: bank[1]!, beneficiaryName: bank[2]! },
   };

@@ -59,12 +59,12 @@ async function main(): Promise<void> {
   const audit = new AuditLog(database.sql);
   const app = createApp({
     database,
-    services: { ledger, adminKey, payments, trustProxy: config.trustProxy, audit },
+    services: { ledger, adminKey, payments, trustProxy: config.trustProxy, audit, webhookPrivateAddresses: config.webhookPrivateAddresses },
   });
   const background = [
     startSweeper({ sql: database.sql, ledger }),
     startExpiryJob({ sql: database.sql, ledger, audit }),
-    startWebhookWorker({ sql: database.sql }),
+    startWebhookWorker({ sql: database.sql, privateAddresses: config.webhookPrivateAddresses }),
   ];
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
     const base = config.publicBaseUrl ?? `http://localhost:${port}`;

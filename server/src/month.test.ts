@@ -146,7 +146,7 @@ describe('a month of the Vigevano circuit', () => {
     assert.deepEqual(payables.map((account) => account.balance), [0n, 0n], 'every provider was paid what it is owed');
 
     // Webhooks: delivered, signed, and each to whom it concerns.
-    const worker = new WebhookWorker({ sql: api.database.sql });
+    const worker = new WebhookWorker({ sql: api.database.sql, privateAddresses: true });
     const delivered = await worker.deliverDue().finally(() => worker.close());
     assert.deepEqual([delivered.retrying, delivered.failed], [0, 0]);
     assert.deepEqual(new Set(receivers.operator.events().map((event) => event.type)), new Set(webhookEventTypes), 'the operator heard of all nine kinds');

@@ -62,4 +62,6 @@ export interface Services {
   holdTimeoutSeconds: number;
   /** Who did what: every write, in batches. */
   audit: AuditLog;
+  /** Test-mode webhook endpoints may be on loopback and private addresses (see config.ts). */
+  webhookPrivateAddresses: boolean;
 }

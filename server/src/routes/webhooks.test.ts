@@ -96,6 +96,18 @@ describe('webhook endpoints', () => {
     assertOk(await call(api, 'POST', endpoints, { key: operator.secretKey, body: { url: 'http://127.0.0.1:4000/hooks', event_types: ['voucher.issued'] } }), 201);
   });
 
+  it('stay off private addresses, test mode included, on a server that does not allow them', async () => {
+    const shared = { app: createApp({ database: api.database, services: { adminKey, ledger: api.ledger, webhookPrivateAddresses: false } }) };
+    const theatre = await seedProvider(api, circuit, { name: 'Teatro Nuovo' });
+    const problem = assertProblem(
+      await call(shared, 'POST', endpoints, { key: theatre.secretKey, body: { url: 'http://127.0.0.1:4000/hooks', event_types: ['redemption.held'] } }),
+      400,
+      'invalid_request',
+    );
+    assert.deepEqual(problem.errors, [{ path: 'url', message: 'this server sends webhooks to public addresses only' }]);
+    assertOk(await call(shared, 'POST', endpoints, { key: theatre.secretKey, body: { url: 'http://teatro.example/hooks', event_types: ['redemption.held'] } }), 201);
+  });
+
   it('queue nothing while disabled, and again once enabled', async () => {
     const school = await seedReferrer(api, circuit, { name: 'Istituto Casale' });
     const created = assertOk(

@@ -138,7 +138,7 @@ const idParam = z.object({ id: z.uuid() });
  * the transaction of their change and sent by the worker (webhooks/worker.ts), signed as DESIGN §3
  * says; each delivery keeps a log of its attempts.
  */
-export function webhookRoutes({ sql }: Services) {
+export function webhookRoutes({ sql, webhookPrivateAddresses }: Services) {
   const app = apiRouter();
 
   app.openapi(
@@ -160,7 +160,7 @@ export function webhookRoutes({ sql }: Services) {
       const principal = principalOf(c);
       const organization = requireOwner(principal);
       const body = c.req.valid('json');
-      checkEndpoint(organization, principal.mode, body);
+      checkEndpoint(organization, principal.mode, body, webhookPrivateAddresses);
       const secret = newSecret();
       const [row] = await sql<EndpointRow[]>`
         insert into webhook_endpoints (id, organization_id, url, mode, event_types, description, secret)
@@ -222,7 +222,7 @@ export function webhookRoutes({ sql }: Services) {
       const endpoint = await ownEndpoint(sql, organization, c.req.valid('param').id);
       const body = c.req.valid('json');
       const changed = { url: body.url ?? endpoint.url, event_types: body.event_types ?? endpoint.event_types };
-      checkEndpoint(organization, endpoint.mode, changed);
+      checkEndpoint(organization, endpoint.mode, changed, webhookPrivateAddresses);
       const disabled = body.disabled === undefined ? sql`disabled_at` : body.disabled ? sql`coalesce(disabled_at, now())` : sql`null`;
       const [row] = await sql<EndpointRow[]>`
         update webhook_endpoints
@@ -322,12 +322,17 @@ function requireOwner(principal: Principal): Organization {
 }
 
 /** The URL fits the endpoint's mode and the organization hears of every event type asked for. */
-function checkEndpoint(organization: Organization, mode: KeyMode, endpoint: { url: string; event_types: readonly WebhookEventType[] }): void {
+function checkEndpoint(
+  organization: Organization,
+  mode: KeyMode,
+  endpoint: { url: string; event_types: readonly WebhookEventType[] },
+  privateAddresses: boolean,
+): void {
   const allowed = eventTypesFor[organization.kind];
   const errors: ProblemField[] = endpoint.event_types.flatMap((type, index) =>
     allowed.includes(type) ? [] : [{ path: `event_types.${index}`, message: `a ${organization.kind} hears only of ${allowed.join(', ')}` }],
   );
-  const urlProblem = endpointUrlProblem(endpoint.url, mode);
+  const urlProblem = endpointUrlProblem(endpoint.url, mode, privateAddresses);
   if (urlProblem !== undefined) errors.unshift({ path: 'url', message: urlProblem });
   if (errors.length > 0) {
     throw new Problem(400, 'invalid_request', 'Invalid webhook endpoint', `Check these fields: ${errors.map((error) => error.path).join(', ')}.`, errors);

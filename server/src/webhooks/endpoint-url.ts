@@ -1,6 +1,7 @@
-// Where webhooks may be sent. A live endpoint is https on a public address: Mentoring must not be
-// turned into a way to reach its own network (a cloud's metadata service, a database). Test
-// endpoints may use http and any address, for a developer's receiver on their own machine.
+// Where webhooks may be sent. An endpoint is on a public address: Mentoring must not be turned
+// into a way to reach its own network (a cloud's metadata service, a database). A live endpoint
+// uses https; a test one may use http, and a server that allows it (a developer's machine, by
+// default the embedded database's) sends test webhooks to loopback and private addresses too.
 import { BlockList, isIP } from 'node:net';
 import type { KeyMode } from '../auth/keys.js';
 
@@ -36,7 +37,7 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 /** Why `url` cannot receive the webhooks of a `mode` endpoint, or undefined when it can. */
-export function endpointUrlProblem(url: string, mode: KeyMode): string | undefined {
+export function endpointUrlProblem(url: string, mode: KeyMode, privateAddresses: boolean): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -49,6 +50,7 @@ export function endpointUrlProblem(url: string, mode: KeyMode): string | undefin
   if (parsed.username !== '' || parsed.password !== '') return 'put no credentials in the URL; verify the signature instead';
   if (parsed.hash !== '') return 'a URL sent to has no #fragment';
   if (mode === 'live' && !isPublicHost(parsed.hostname)) return 'a live endpoint must be on a public address';
+  if (!privateAddresses && !isPublicHost(parsed.hostname)) return 'this server sends webhooks to public addresses only';
   return undefined;
 }
 

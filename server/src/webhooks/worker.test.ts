@@ -38,9 +38,16 @@ async function book(desk: string, offer: TestOffer) {
 }
 
 /** A worker whose clock the test moves. */
-function workerAt(clock: { now: Date }, options: { timeoutMs?: number } = {}) {
-  return new WebhookWorker({ sql: api.database.sql, now: () => clock.now, random: () => 0.5, ...options });
+function workerAt(clock: { now: Date }, options: { timeoutMs?: number; privateAddresses?: boolean } = {}) {
+  return new WebhookWorker({ sql: api.database.sql, privateAddresses: true, now: () => clock.now, random: () => 0.5, ...options });
 }
+
+/** A clock that keeps the real time. */
+const realClock = {
+  get now() {
+    return new Date();
+  },
+};
 
 const later = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
 
@@ -188,7 +195,7 @@ describe('delivering webhooks', () => {
     const { theatre, desk, offer, endpoint } = await aTheatreListeningAt(receiver.url, 'Teatro Ponchielli');
     const rotate = async (body: object) =>
       assertOk(await call(api, 'POST', `/v1/webhook_endpoints/${endpoint.id}/rotate_secret`, { key: theatre.secretKey, body }));
-    const worker = new WebhookWorker({ sql: api.database.sql });
+    const worker = workerAt(realClock);
     try {
       const rotated = await rotate({});
       assert.ok(new Date(rotated.previous_secret_expires_at).getTime() > Date.now() + 23 * 3600 * 1000, 'a day by default');
@@ -213,6 +220,23 @@ describe('delivering webhooks', () => {
     }
   });
 
+  it('sends nothing to a private address from a server that does not allow it, test mode or not', async () => {
+    const receiver = await Receiver.start();
+    const { desk, offer, endpoint } = await aTheatreListeningAt(receiver.url, 'Teatro Dal Verme');
+    await book(desk, offer);
+    const worker = workerAt({ now: new Date() }, { privateAddresses: false });
+    try {
+      assert.deepEqual(await worker.deliverDue(), { delivered: 0, retrying: 1, failed: 0 });
+    } finally {
+      worker.close();
+      await receiver.close();
+    }
+    assert.equal(receiver.received.length, 0);
+    const [attempt] = await api.database.sql<{ error: string }[]>`
+      select a.error from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.endpoint_id = ${endpoint.id}`;
+    assert.equal(attempt!.error, '127.0.0.1 is not a public address');
+  });
+
   it('queues nothing when nobody listens, and a theatre hears nothing of another theatre', async () => {
     const receiver = await Receiver.start();
     const listening = await aTheatreListeningAt(receiver.url, 'Teatro Carcano');
@@ -234,7 +258,7 @@ describe('delivering webhooks', () => {
     const { desk, offer } = await aTheatreListeningAt(receiver.url, 'Teatro alla Scala');
     const bookings = await Promise.all(Array.from({ length: 30 }, () => book(desk, offer)));
     const clock = { now: new Date() };
-    const servers = [new WebhookWorker({ sql: api.database.sql, batchSize: 4, now: () => clock.now }), new WebhookWorker({ sql: api.database.sql, batchSize: 4, now: () => clock.now })];
+    const servers = [1, 2].map(() => new WebhookWorker({ sql: api.database.sql, batchSize: 4, privateAddresses: true, now: () => clock.now }));
     const rounds = await Promise.all(servers.map((server) => server.deliverDue()));
     servers.forEach((server) => server.close());
     await receiver.close();

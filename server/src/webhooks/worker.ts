@@ -32,6 +32,8 @@ export interface WebhookWorkerOptions {
   sql: Sql;
   /** Deliveries claimed, and sent at once, per claim. */
   batchSize?: number;
+  /** Test-mode endpoints may be on loopback and private addresses (see config.ts); live ones never. */
+  privateAddresses?: boolean;
   timeoutMs?: number;
   /** The time the worker works at; tests pass a later one instead of waiting for retries. */
   now?: () => Date;
@@ -66,13 +68,22 @@ export class WebhookWorker {
   readonly #sql: Sql;
   readonly #agents = new WebhookAgents();
   readonly #batchSize: number;
+  readonly #privateAddresses: boolean;
   readonly #timeoutMs: number;
   readonly #now: () => Date;
   readonly #random: () => number;
 
-  constructor({ sql, batchSize = 20, timeoutMs = deliveryTimeoutMs, now = () => new Date(), random = Math.random }: WebhookWorkerOptions) {
+  constructor({
+    sql,
+    batchSize = 20,
+    privateAddresses = false,
+    timeoutMs = deliveryTimeoutMs,
+    now = () => new Date(),
+    random = Math.random,
+  }: WebhookWorkerOptions) {
     this.#sql = sql;
     this.#batchSize = batchSize;
+    this.#privateAddresses = privateAddresses;
     this.#timeoutMs = timeoutMs;
     this.#now = now;
     this.#random = random;
@@ -141,7 +152,7 @@ export class WebhookWorker {
         'Mentoring-Event-Type': delivery.event_type,
         'Mentoring-Delivery-Attempt': String(delivery.attempts),
       },
-      publicOnly: delivery.mode === 'live',
+      publicOnly: delivery.mode === 'live' || !this.#privateAddresses,
       timeoutMs: this.#timeoutMs,
     });
     const retryAt = new Date(attemptedAt.getTime() + retryDelaySeconds(delivery.attempts, this.#random) * 1000);
