@@ -5,6 +5,7 @@ import { seedCircuit, seedOffer, seedProvider, type TestCircuit } from '../../te
 import { seedReferrer, seedVoucher } from '../../test/fixtures/vouchers.js';
 import { createApp } from '../app.js';
 import { isPrivateAddress } from '../webhooks/endpoint-url.js';
+import { maxEndpointsPerOrganization } from './webhooks.js';
 import { retryDelaySeconds } from '../webhooks/worker.js';
 
 let api: TestApi;
@@ -37,6 +38,13 @@ describe('webhook endpoints', () => {
     assert.equal(listed.data[0].secret_hint, `whsec_…${created.secret.slice(-4)}`);
     const fetched = assertOk(await call(api, 'GET', `${endpoints}/${created.id}`, { key: theatre.secretKey }));
     assert.equal(fetched.secret, undefined);
+  });
+
+  it(`are at most ${maxEndpointsPerOrganization} per organization`, async () => {
+    const school = await seedReferrer(api, circuit, { name: 'Liceo Omodeo' });
+    const add = () => call(api, 'POST', endpoints, { key: school.secretKey, body: { url: 'https://liceo.example/hooks', event_types: ['voucher.issued'] } });
+    for (let count = 0; count < maxEndpointsPerOrganization; count += 1) assertOk(await add(), 201);
+    assertProblem(await add(), 409, 'conflict');
   });
 
   it('belong to their organization: another one, a desk key or the admin cannot reach them', async () => {

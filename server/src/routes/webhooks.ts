@@ -13,6 +13,8 @@ import { signatureHeaderName } from '../webhooks/worker.js';
 
 /** The longest an old secret keeps signing after a rotation. */
 const maxRotationOverlapSeconds = 7 * 24 * 3600;
+/** Endpoints of one organization, disabled ones included: each event is one delivery per endpoint. */
+export const maxEndpointsPerOrganization = 16;
 
 const endpointSchema = z
   .object({
@@ -154,13 +156,18 @@ export function webhookRoutes({ sql, webhookPrivateAddresses }: Services) {
         'Failed deliveries are retried with exponential backoff for 3 days; redirects are not followed.',
       security: bearer,
       request: { body: jsonBody(newEndpointSchema) },
-      responses: { 201: jsonResponse(endpointWithSecretSchema, 'The endpoint, with its secret'), ...problems(400, 401, 403) },
+      responses: { 201: jsonResponse(endpointWithSecretSchema, 'The endpoint, with its secret'), ...problems(400, 401, 403, 409) },
     }),
     async (c) => {
       const principal = principalOf(c);
       const organization = requireOwner(principal);
       const body = c.req.valid('json');
       checkEndpoint(organization, principal.mode, body, webhookPrivateAddresses);
+      const [existing] = await sql<{ count: number }[]>`
+        select count(*)::int as count from webhook_endpoints where organization_id = ${organization.id}`;
+      if (existing!.count >= maxEndpointsPerOrganization) {
+        throw new Problem(409, 'conflict', 'Too many webhook endpoints', `An organization has at most ${maxEndpointsPerOrganization}; change or reuse one.`);
+      }
       const secret = newSecret();
       const [row] = await sql<EndpointRow[]>`
         insert into webhook_endpoints (id, organization_id, url, mode, event_types, description, secret)
