@@ -3,6 +3,7 @@
 // database together (a Batcher, as the Ledger's transfers), so a busy box office costs one INSERT
 // per batch rather than one per request.
 import type { Context, MiddlewareHandler } from 'hono';
+import { isKeyless } from '../auth/authenticate.js';
 import { Batcher } from '../db/batcher.js';
 import type { Sql } from '../db/connection.js';
 import type { ApiEnv, Principal } from '../http/context.js';
@@ -79,6 +80,7 @@ export class AuditLog {
 
 const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const uuids = new RegExp(uuid.source, 'gi');
+const wholeUuid = new RegExp(`^${uuid.source}$`, 'i');
 
 /** Marks a GET whose answer holds a beneficiary's data: the audit log records who read it. */
 export function auditThisRead(c: Context<ApiEnv>): void {
@@ -108,8 +110,8 @@ export function auditRequests(audit: AuditLog): MiddlewareHandler<ApiEnv> {
     }) as typeof c.json;
     await next();
     if (c.res.headers.get('Idempotent-Replayed') === 'true') return;
-    const paymentWebhook = /^\/v1\/payments\/[^/]+\/webhook$/.test(c.req.path);
-    if (c.get('principal') === undefined && !paymentWebhook) return;
+    // Without a principal, only a keyless POST (a payment webhook) got as far as a handler.
+    if (c.get('principal') === undefined && !isKeyless(c.req.path)) return;
     await audit.record(entryFor(c, answered));
   };
 }
@@ -124,7 +126,7 @@ function entryFor(c: Context<ApiEnv>, answered: unknown): AuditEntry {
     keyId: principal?.type === 'key' ? principal.id : null,
     organizationId: principal?.type === 'key' ? principal.organization.id : null,
     action: `${c.req.method} ${c.req.path.replaceAll(uuids, '{id}')}`,
-    objectId: uuid.exec(c.req.path)?.[0] ?? (typeof created === 'string' && uuid.test(created) ? created : null),
+    objectId: uuid.exec(c.req.path)?.[0] ?? (typeof created === 'string' && wholeUuid.test(created) ? created : null),
     status: c.res.status,
     problemCode: error instanceof Problem ? error.code : c.res.status >= 500 ? 'internal_error' : null,
   };
