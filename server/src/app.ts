@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
+import { AuditLog, auditRequests } from './audit/audit-log.js';
 import { authenticate, KeyCache, preflight } from './auth/authenticate.js';
 import type { Database } from './db/connection.js';
 import { readBody } from './http/body.js';
@@ -11,6 +12,7 @@ import { handleError, handleNotFound } from './problem.js';
 import { Redeemer } from './redemptions/redeemer.js';
 import { maxPinFailures } from './vouchers/unlock.js';
 import { assetRoutes, embedDirectory, examplesDirectory, type AssetDirectories } from './routes/assets.js';
+import { auditRoutes } from './routes/audit.js';
 import { beneficiaryRoutes } from './routes/beneficiaries.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { circuitRoutes } from './routes/circuits.js';
@@ -20,11 +22,13 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { paymentRoutes } from './routes/payments.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { publicRoutes } from './routes/public.js';
 import { redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
 import { voucherRoutes } from './routes/vouchers.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /** The largest request body the API reads: a class's batch of vouchers fits many times over. */
 export const maxBodyBytes = 256 * 1024;
@@ -51,6 +55,8 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     rateLimits,
     trustProxy: services.trustProxy ?? false,
     holdTimeoutSeconds: services.holdTimeoutSeconds ?? 15 * 60,
+    audit: services.audit ?? new AuditLog(database.sql),
+    webhookPrivateAddresses: services.webhookPrivateAddresses ?? false,
   };
   const app = new OpenAPIHono<ApiEnv>();
   app.use(requestId());
@@ -61,6 +67,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.use('/v1/*', preflight(api));
   app.use('/v1/*', readBody(maxBodyBytes));
   app.use('/v1/*', authenticate(api));
+  app.use('/v1/*', auditRequests(api.audit));
   app.use('/v1/*', idempotency(api.sql));
   for (const routes of [
     organizationRoutes,
@@ -70,9 +77,12 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     sponsorshipRoutes,
     paymentRoutes,
     beneficiaryRoutes,
+    privacyRoutes,
     voucherRoutes,
     redemptionRoutes,
     settlementRoutes,
+    webhookRoutes,
+    auditRoutes,
     ledgerRoutes,
     publicRoutes,
   ]) {

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       demo: true,
       rateLimits: { perIp: 60, perVoucher: 20, windowSeconds: 60 },
+      webhookPrivateAddresses: true,
       bankTransfer: undefined,
     });
   });
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
         TRUST_PROXY: 'true',
         MENTORING_RATE_LIMIT_PER_IP: '300',
         MENTORING_RATE_LIMIT_PER_VOUCHER: '30',
+        MENTORING_WEBHOOK_PRIVATE_ADDRESSES: 'true',
         MENTORING_BANK_TRANSFER_WEBHOOK_SECRET: 'whsec_0123456789abcdef0123456789abcdef',
         MENTORING_BANK_TRANSFER_IBAN: 'IT60 X054 2811 1010 0000 0123 456',
         MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER: 'Associazione Mentoring Vigevano',
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
       trustProxy: true,
       demo: false,
       rateLimits: { perIp: 300, perVoucher: 30, windowSeconds: 60 },
+      webhookPrivateAddresses: true,
       bankTransfer: {
         secret: 'whsec_0123456789abcdef0123456789abcdef',
         iban: 'IT60 X054 2811 1010 0000 0123 456',

@@ -34,6 +34,7 @@ const environment = z.object({
   MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER: z.string().optional(),
   TRUST_PROXY: boolean.default(false),
   MENTORING_DEMO: boolean.optional(),
+  MENTORING_WEBHOOK_PRIVATE_ADDRESSES: boolean.optional(),
   MENTORING_RATE_LIMIT_PER_IP: perMinute.default(defaultRateLimits.perIp),
   MENTORING_RATE_LIMIT_PER_VOUCHER: perMinute.default(defaultRateLimits.perVoucher),
   PUBLIC_BASE_URL: z
@@ -58,6 +59,8 @@ export interface Config {
   trustProxy: boolean;
   /** Create the demo circuits when the database is empty: by default on the embedded database only. */
   demo: boolean;
+  /** Test-mode webhook endpoints may be on loopback and private addresses (a developer's receiver); never live ones. */
+  webhookPrivateAddresses: boolean;
   /** Voucher checks and redemptions a minute, per client IP (publishable keys) and per voucher. */
   rateLimits: RateLimits;
   /** The `bank_transfer` payment provider, when its three variables are set. */
@@ -102,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
     demo: values.MENTORING_DEMO ?? values.DATABASE_URL === undefined,
+    // On by default only where the database is embedded: a development machine, not a shared server.
+    webhookPrivateAddresses: values.MENTORING_WEBHOOK_PRIVATE_ADDRESSES ?? values.DATABASE_URL === undefined,
     rateLimits: { perIp: values.MENTORING_RATE_LIMIT_PER_IP, perVoucher: values.MENTORING_RATE_LIMIT_PER_VOUCHER, windowSeconds: 60 },
     bankTransfer:
       bank[0] === undefined ? undefined : { secret: bank[0], iban: bank[1]!, beneficiaryName: bank[2]! },

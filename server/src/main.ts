@@ -3,17 +3,20 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { AuditLog } from './audit/audit-log.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { developmentAdminKey } from './auth/development-admin-key.js';
 import { demoSummary, ensureDemo } from './demo/demo-file.js';
+import { startExpiryJob } from './jobs/expiry.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
 import { embedDirectory } from './routes/assets.js';
 import { prepareGracefulClose } from './shutdown.js';
 import { StartupError } from './startup-error.js';
+import { startWebhookWorker } from './webhooks/worker.js';
 
 /** In-flight requests get this long to finish after SIGTERM before their connections are cut. */
 const drainTimeoutMs = 10_000;
@@ -54,11 +57,24 @@ async function main(): Promise<void> {
     await database.close();
     throw new ConfigError(`Invalid bank transfer settings: ${(error as Error).message}`);
   }
+  const audit = new AuditLog(database.sql);
   const app = createApp({
     database,
-    services: { ledger, adminKey, payments, trustProxy: config.trustProxy, rateLimits: config.rateLimits },
+    services: {
+      ledger,
+      adminKey,
+      payments,
+      trustProxy: config.trustProxy,
+      rateLimits: config.rateLimits,
+      audit,
+      webhookPrivateAddresses: config.webhookPrivateAddresses,
+    },
   });
-  const sweeper = startSweeper({ sql: database.sql, ledger });
+  const background = [
+    startSweeper({ sql: database.sql, ledger }),
+    startExpiryJob({ sql: database.sql, ledger, audit }),
+    startWebhookWorker({ sql: database.sql, privateAddresses: config.webhookPrivateAddresses }),
+  ];
   let demoReady: Promise<unknown> = Promise.resolve();
   const server = serve({ fetch: app.fetch, port: config.port }, ({ port }) => {
     const base = config.publicBaseUrl ?? `http://localhost:${port}`;
@@ -95,7 +111,7 @@ async function main(): Promise<void> {
     // A stop during the first start lets the demo finish: half a demo would have lost its keys.
     await demoReady;
     await closeServer(drainTimeoutMs);
-    await sweeper.stop();
+    await Promise.all(background.map((job) => job.stop()));
     await database.close();
   };
   if (stopSignal !== undefined) await stopRunning().then(() => exit(0));

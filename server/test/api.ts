@@ -20,7 +20,8 @@ export async function createTestApi(services: Partial<Omit<Services, 'sql' | 'le
   const database = await createTestDatabase();
   await migrate(database.sql);
   const ledger = new Ledger(database.sql);
-  const app = createApp({ database, services: { adminKey, ...services, ledger } });
+  // The tests' webhook receivers listen on loopback.
+  const app = createApp({ database, services: { adminKey, webhookPrivateAddresses: true, ...services, ledger } });
   return { app, database, ledger, close: () => database.close() };
 }
 

@@ -20,9 +20,15 @@ export interface NewKey {
   hint: string;
 }
 
-export function generateKey(kind: KeyKind, mode: KeyMode): NewKey {
+/** `length` random letters and digits (5.95 bits each), for keys and webhook secrets. */
+export function randomCharacters(length: number): string {
   let random = '';
-  for (let index = 0; index < randomLength; index += 1) random += alphabet[randomInt(alphabet.length)];
+  for (let index = 0; index < length; index += 1) random += alphabet[randomInt(alphabet.length)];
+  return random;
+}
+
+export function generateKey(kind: KeyKind, mode: KeyMode): NewKey {
+  const random = randomCharacters(randomLength);
   const key = `${keyPrefixes[kind]}_${mode}_${random}`;
   return { key, hash: hashKey(key), hint: `${keyPrefixes[kind]}_${mode}_…${random.slice(-4)}` };
 }

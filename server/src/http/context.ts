@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Sql } from '../db/connection.js';
 import type { KeyCache } from '../auth/authenticate.js';
 import type { KeyKind, KeyMode } from '../auth/keys.js';
@@ -24,7 +25,14 @@ export type Principal =
   | { type: 'admin'; id: 'admin'; mode: KeyMode }
   | { type: 'key'; id: string; keyKind: KeyKind; mode: KeyMode; organization: Organization };
 
-export type ApiEnv = { Variables: { requestId: string; principal: Principal } };
+export type ApiEnv = {
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    /** Set by a GET whose answer holds a beneficiary's data, for the audit log. */
+    auditRead: boolean;
+  };
+};
 
 /** Limits of the check and redeem endpoints (fixed windows, counted in PostgreSQL). */
 export interface RateLimits {
@@ -52,4 +60,8 @@ export interface Services {
   trustProxy: boolean;
   /** How long a hold made by POST /v1/redemptions without capture waits: 15 minutes by default. */
   holdTimeoutSeconds: number;
+  /** Who did what: every write, in batches. */
+  audit: AuditLog;
+  /** Test-mode webhook endpoints may be on loopback and private addresses (see config.ts). */
+  webhookPrivateAddresses: boolean;
 }

@@ -26,7 +26,13 @@ export function amountJson(value: bigint): number {
   return Number(value);
 }
 
+/** Cents as a decimal with two places, `1250n` → `12.50`, exactly (no float on the way). */
+export function decimalAmount(cents: bigint): string {
+  const magnitude = cents < 0n ? -cents : cents;
+  return `${cents < 0n ? '-' : ''}${magnitude / 100n}.${String(magnitude % 100n).padStart(2, '0')}`;
+}
+
 /** Money in a sentence for people: `EUR 12.50`. */
 export function formatMoney(cents: bigint, currency: string): string {
-  return `${currency} ${(Number(cents) / 100).toFixed(2)}`;
+  return `${currency} ${decimalAmount(cents)}`;
 }

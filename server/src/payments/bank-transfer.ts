@@ -1,12 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { invalidRequest } from '../http/router.js';
 import { Problem } from '../problem.js';
+import { verifySignature } from '../webhooks/signature.js';
 import { paymentEventTypes, type PaymentEvent, type PaymentProvider, type PaymentRequest, type PaymentStart } from './provider.js';
 
 export const bankTransferSignatureHeader = 'Mentoring-Payment-Signature';
-/** How far a webhook's signing time may be from now: a captured request cannot be replayed later. */
-export const signatureToleranceSeconds = 300;
 
 /** What the bank-reconciliation service sends once it matched (or lost) a transfer. */
 export const bankTransferEventSchema = z
@@ -67,7 +65,7 @@ export class BankTransferProvider implements PaymentProvider {
   }
 
   parseWebhook(rawBody: string, headers: Headers, now: Date): PaymentEvent {
-    verifySignature(this.#secret, rawBody, headers.get(bankTransferSignatureHeader), now);
+    verifySignature(this.#secret, rawBody, headers.get(bankTransferSignatureHeader), now, bankTransferSignatureHeader);
     let json: unknown;
     try {
       json = JSON.parse(rawBody);
@@ -78,35 +76,6 @@ export class BankTransferProvider implements PaymentProvider {
     if (!parsed.success) throw invalidRequest(parsed.error);
     return { id: parsed.data.id, type: parsed.data.type, paymentId: parsed.data.payment_id };
   }
-}
-
-/**
- * `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`, with several `v1` while a
- * secret is being rotated. Compared in constant time; a stale or future `t` is refused.
- */
-function verifySignature(secret: string, rawBody: string, header: string | null, now: Date): void {
-  if (header === null) throw invalidSignature(`No ${bankTransferSignatureHeader} header.`);
-  let timestamp: string | undefined;
-  const signatures: Buffer[] = [];
-  for (const part of header.split(',')) {
-    const [name, value = ''] = part.trim().split('=', 2);
-    if (name === 't' && /^\d{1,12}$/.test(value)) timestamp = value;
-    if (name === 'v1' && /^[0-9a-f]{64}$/i.test(value)) signatures.push(Buffer.from(value, 'hex'));
-  }
-  if (timestamp === undefined || signatures.length === 0) {
-    throw invalidSignature(`${bankTransferSignatureHeader} must be t=<unix seconds>,v1=<hex HMAC-SHA256>.`);
-  }
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > signatureToleranceSeconds) {
-    throw invalidSignature(`The signature is more than ${signatureToleranceSeconds} seconds old or ahead; sign each delivery when sending it.`);
-  }
-  const expected = createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest();
-  if (!signatures.some((signature) => timingSafeEqual(signature, expected))) {
-    throw invalidSignature('No v1 signature matches this body and timestamp.');
-  }
-}
-
-function invalidSignature(detail: string): Problem {
-  return new Problem(400, 'invalid_signature', 'Invalid webhook signature', detail);
 }
 
 /** ISO 13616: the country and check digits moved to the end, letters as numbers, mod 97 is 1. */

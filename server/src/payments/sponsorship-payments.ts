@@ -1,8 +1,9 @@
 import type { TransactionSql } from 'postgres';
-import { formatMoney } from '../http/schemas.js';
+import { amountJson, formatMoney } from '../http/schemas.js';
 import { derivedId, sponsorFundingAccountId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
+import { enqueueEvents } from '../webhooks/events.js';
 
 export const sponsorshipStatuses = ['pending', 'succeeded', 'failed', 'refunded'] as const;
 export type SponsorshipStatus = (typeof sponsorshipStatuses)[number];
@@ -65,7 +66,40 @@ export async function recordPayment(
   const [row] = await tx<SponsorshipRow[]>`
     update sponsorships set status = ${change.status}, payment_id = ${change.paymentId ?? sponsorship.payment_id} ${stamp}
     where id = ${sponsorship.id} returning *`;
+  if (change.status === 'succeeded') {
+    const [pool] = await tx<{ operator_id: string }[]>`
+      select ci.operator_id from pools p join circuits ci on ci.id = p.circuit_id where p.id = ${row!.pool_id}`;
+    await enqueueEvents(tx, [
+      { type: 'sponsorship.succeeded', objectId: row!.id, organizations: [row!.mentor_id, pool!.operator_id], data: sponsorshipJson(row!) },
+    ]);
+  }
   return row!;
+}
+
+/** A sponsorship as the API (and its webhook) shows it. */
+export function sponsorshipJson(row: SponsorshipRow) {
+  return {
+    id: row.id,
+    object: 'sponsorship' as const,
+    status: row.status,
+    campaign_id: row.campaign_id,
+    pool_id: row.pool_id,
+    mentor_id: row.mentor_id,
+    seats: row.seats,
+    amount: amountJson(row.amount),
+    currency: row.currency,
+    display_name: row.display_name,
+    anonymous: row.anonymous,
+    message: row.message,
+    mode: row.mode,
+    payment_provider: row.payment_provider,
+    payment_id: row.payment_id,
+    receipt_reference: row.receipt_reference,
+    created_at: row.created_at.toISOString(),
+    succeeded_at: row.succeeded_at?.toISOString() ?? null,
+    failed_at: row.failed_at?.toISOString() ?? null,
+    refunded_at: row.refunded_at?.toISOString() ?? null,
+  };
 }
 
 async function moveMoney(

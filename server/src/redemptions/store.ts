@@ -2,6 +2,8 @@
 // hold (or a request died between resolving a hold and saying so): the ledger is the truth about
 // money, the row follows it.
 import type { Sql } from '../db/connection.js';
+import { retryTransaction } from '../ledger/ledger.js';
+import { enqueueRedemptionEvents } from '../webhooks/events.js';
 
 export type RedemptionStatus = 'held' | 'captured' | 'voided' | 'expired' | 'reversed';
 
@@ -35,28 +37,37 @@ export const redemptionColumns =
 /**
  * Gives every held redemption whose hold the ledger resolved (HOLD_EXPIRED by the sweeper, or a
  * CAPTURE or VOID whose request died before updating the row) the status the ledger says, and the
- * unused seats back to the offer, in one statement. Returns how many rows changed.
+ * unused seats back to the offer, with their webhook events (an expired hold is
+ * `redemption.voided`, its status `expired`), in one transaction. Returns how many rows changed.
  */
 export async function syncRedemptions(sql: Sql): Promise<number> {
-  const [synced] = await sql<{ count: number }[]>`
-    with resolution as (
-      select r.id, r.seat_price, t.code, t.amount
-      from redemptions r join transfers t on t.pending_id = r.id
-      where r.status = 'held' and r.hold_expires_at <= now()
-    ), updated as (
-      update redemptions r set
-        status = case x.code when 'CAPTURE' then 'captured' when 'VOID' then 'voided' else 'expired' end,
-        captured_amount = case when x.code = 'CAPTURE' then x.amount else 0 end,
-        captured_seats = case when x.code = 'CAPTURE' then (x.amount / x.seat_price)::int else 0 end,
-        captured_at = case when x.code = 'CAPTURE' then now() end,
-        released_at = case when x.code <> 'CAPTURE' then now() end
-      from resolution x where r.id = x.id and r.status = 'held'
-      returning r.offer_id, r.seats - r.captured_seats as released
-    ), per_offer as (
-      select offer_id, sum(released)::int as released from updated group by offer_id
-    ), released as (
-      update offers o set seats_taken = o.seats_taken - p.released from per_offer p where o.id = p.offer_id
-    )
-    select count(*)::int as count from updated`;
-  return synced!.count;
+  return retryTransaction(() =>
+    sql.begin(async (tx) => {
+      const synced = await tx<{ id: string; status: RedemptionStatus }[]>`
+        with resolution as (
+          select r.id, r.seat_price, t.code, t.amount
+          from redemptions r join transfers t on t.pending_id = r.id
+          where r.status = 'held' and r.hold_expires_at <= now()
+        ), updated as (
+          update redemptions r set
+            status = case x.code when 'CAPTURE' then 'captured' when 'VOID' then 'voided' else 'expired' end,
+            captured_amount = case when x.code = 'CAPTURE' then x.amount else 0 end,
+            captured_seats = case when x.code = 'CAPTURE' then (x.amount / x.seat_price)::int else 0 end,
+            captured_at = case when x.code = 'CAPTURE' then now() end,
+            released_at = case when x.code <> 'CAPTURE' then now() end
+          from resolution x where r.id = x.id and r.status = 'held'
+          returning r.id, r.status, r.offer_id, r.seats - r.captured_seats as released
+        ), per_offer as (
+          select offer_id, sum(released)::int as released from updated group by offer_id
+        ), released as (
+          update offers o set seats_taken = o.seats_taken - p.released from per_offer p where o.id = p.offer_id
+        )
+        select id, status from updated`;
+      await enqueueRedemptionEvents(
+        tx,
+        synced.map(({ id, status }) => ({ id, type: status === 'captured' ? 'redemption.captured' : 'redemption.voided' })),
+      );
+      return synced.length;
+    }),
+  );
 }

@@ -55,14 +55,15 @@ const personalFields = new Set([
 
 const isPersonalField = (key: string) => personalFields.has(key.toLowerCase().replace(/[\s_-]/g, ''));
 
-const beneficiarySchema = z
+export const beneficiarySchema = z
   .object({
     id: z.uuid(),
     object: z.literal('beneficiary'),
-    reference: z.string(),
+    reference: z.string().nullable().openapi({ description: 'Your reference; null once the beneficiary was erased.' }),
     age_band: z.enum(ageBands),
     language: z.enum(['it', 'en', 'sq']),
     created_at: z.iso.datetime(),
+    erased_at: z.iso.datetime().nullable().openapi({ description: 'When you erased them (POST /v1/beneficiaries/{id}/erase).' }),
   })
   .openapi('Beneficiary');
 
@@ -106,12 +107,13 @@ const newBeneficiarySchema = z
 
 const listQuery = pageQuery.extend({ reference: z.string().trim().min(1).max(64).optional() });
 
-interface BeneficiaryRow {
+export interface BeneficiaryRow {
   id: string;
-  reference: string;
+  reference: string | null;
   age_band: (typeof ageBands)[number];
   language: 'it' | 'en' | 'sq';
   created_at: Date;
+  erased_at: Date | null;
 }
 
 interface UsageRow {
@@ -248,7 +250,7 @@ function beneficiaryInputProblem(error: z.ZodError): Problem {
   );
 }
 
-function beneficiaryJson(row: BeneficiaryRow) {
+export function beneficiaryJson(row: BeneficiaryRow) {
   return {
     id: row.id,
     object: 'beneficiary' as const,
@@ -256,5 +258,6 @@ function beneficiaryJson(row: BeneficiaryRow) {
     age_band: row.age_band,
     language: row.language,
     created_at: row.created_at.toISOString(),
+    erased_at: row.erased_at?.toISOString() ?? null,
   };
 }

@@ -27,6 +27,7 @@ const contract = [
   'post /v1/redemptions/{id}/reverse',
   'post /v1/settlements',
   'get /v1/settlements/{id}',
+  'get /v1/settlements/{id}.csv',
   'get /v1/public/campaigns/{id}',
   'get /v1/ledger/reconciliation',
 ];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { assertOk, assertProblem, call, createOrganization, createTestApi, type TestApi, type TestOrganization } from '../../test/api.js';
+import { adminKey, assertOk, assertProblem, call, createOrganization, createTestApi, type TestApi, type TestOrganization } from '../../test/api.js';
 import { fundPool, seedCircuit, type TestCircuit } from '../../test/fixtures/catalog.js';
 import { seedReferrer, seedVoucher } from '../../test/fixtures/vouchers.js';
 import { derivedId } from '../ids.js';
@@ -83,6 +83,12 @@ describe('a bank transfer', () => {
     assert.equal(await available(), before + 50_000n);
     const read = assertOk(await call(api, 'GET', `/v1/sponsorships/${sponsorship.id}`, { key: mentor.secretKey }));
     assert.equal(read.status, 'succeeded');
+    const log = assertOk(await call(api, 'GET', '/v1/audit_log?limit=100', { key: adminKey })).data;
+    assert.deepEqual(
+      log.filter((entry: { actor: string }) => entry.actor === 'payment_provider').map((entry: { action: string; status: number }) => [entry.action, entry.status]),
+      [['POST /v1/payments/bank_transfer/webhook', 200]],
+      'the bank confirmation is in the audit log',
+    );
   });
 
   it('an event the bank sends twice is applied once', async () => {

@@ -2,10 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Services } from '../http/context.js';
 import { apiRouter, jsonResponse, problems } from '../http/router.js';
 import { retryTransaction } from '../ledger/ledger.js';
-import { bankTransferEventSchema, bankTransferSignatureHeader, signatureToleranceSeconds } from '../payments/bank-transfer.js';
+import { bankTransferEventSchema, bankTransferSignatureHeader } from '../payments/bank-transfer.js';
 import type { PaymentEvent } from '../payments/provider.js';
 import { recordPayment, type SponsorshipRow, type SponsorshipStatus } from '../payments/sponsorship-payments.js';
 import { Problem } from '../problem.js';
+import { signatureToleranceSeconds } from '../webhooks/signature.js';
 
 const statusAfter: Record<PaymentEvent['type'], SponsorshipStatus> = {
   'payment.succeeded': 'succeeded',

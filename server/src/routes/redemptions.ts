@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { TransactionSql } from 'postgres';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
@@ -6,12 +7,13 @@ import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { derivedId, humanReference, newId } from '../ids.js';
-import { retryTransaction, type TransferOutcome } from '../ledger/ledger.js';
+import { retryTransaction, type NewTransfer, type TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
 import type { RedeemOutcome } from '../redemptions/redeemer.js';
 import { redemptionColumns, type RedemptionRow } from '../redemptions/store.js';
 import { hashCode } from '../vouchers/code.js';
 import { codeOrProblem, limitPublicClient, voucherProblem } from '../vouchers/unlock.js';
+import { enqueueRedemptionEvents } from '../webhooks/events.js';
 
 /** The most seats one redemption takes: a beneficiary with a friend or a parent, not a school trip. */
 export const maxSeatsPerRedemption = 10;
@@ -195,17 +197,17 @@ export function redemptionRoutes(services: Services) {
         reference: `redemption:${redemption.id}`,
       });
       if (outcome.result !== 'ok' && outcome.result !== 'exists') throw holdRefused(redemption, outcome);
-      const [row] = await sql<RedemptionRow[]>`
+      const row = await followLedger(sql, 'redemption.captured', (tx) => tx<RedemptionRow[]>`
         with captured as (
           update redemptions set status = 'captured', captured_seats = ${seats}, captured_amount = ${amount},
                  captured_at = now()
           where id = ${redemption.id} and status = 'held'
-          returning ${sql.unsafe(redemptionColumns)}
+          returning ${tx.unsafe(redemptionColumns)}
         ), released as (
           update offers set seats_taken = seats_taken - (captured.seats - captured.captured_seats)
           from captured where offers.id = captured.offer_id and captured.seats > captured.captured_seats
         )
-        select * from captured`;
+        select * from captured`);
       return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
     },
   );
@@ -232,15 +234,15 @@ export function redemptionRoutes(services: Services) {
         reference: `redemption:${redemption.id}`,
       });
       if (outcome.result !== 'ok' && outcome.result !== 'exists') throw holdRefused(redemption, outcome);
-      const [row] = await sql<RedemptionRow[]>`
+      const row = await followLedger(sql, 'redemption.voided', (tx) => tx<RedemptionRow[]>`
         with voided as (
           update redemptions set status = 'voided', released_at = now()
           where id = ${redemption.id} and status = 'held'
-          returning ${sql.unsafe(redemptionColumns)}
+          returning ${tx.unsafe(redemptionColumns)}
         ), released as (
           update offers set seats_taken = seats_taken - voided.seats from voided where offers.id = voided.offer_id
         )
-        select * from voided`;
+        select * from voided`);
       return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
     },
   );
@@ -282,30 +284,44 @@ export function redemptionRoutes(services: Services) {
       // includes the reversal or refuses it, never pays for money that went back.
       const row = await retryTransaction(() =>
         sql.begin(async (tx) => {
-          const [locked] = await tx<{ status: string; settlement_id: string | null }[]>`
-            select status, settlement_id from redemptions where id = ${redemption.id} for update`;
+          const [locked] = await tx<{ status: string; settlement_id: string | null; expired: boolean; pool_id: string }[]>`
+            select r.status, r.settlement_id, v.expires_at <= now() as expired, v.pool_id
+            from redemptions r join vouchers v on v.id = r.voucher_id where r.id = ${redemption.id} for update of r`;
           if (locked!.settlement_id !== null) {
-            throw new Problem(409, 'already_settled', 'Already settled', 'The provider was already paid for this booking; the operator corrects it on the next settlement.');
+            throw new Problem(
+              409,
+              'already_settled',
+              'Already settled',
+              'The provider was already paid for this booking, so it can no longer be reversed: a refund is now between the provider and the beneficiary.',
+              undefined,
+              { extensions: { settlement_id: locked!.settlement_id } },
+            );
           }
           if (locked!.status === 'reversed') return undefined;
-          const [outcome] = await ledger.within(tx).createTransfers([
-            {
-              id: derivedId(redemption.id, 'reverse'),
-              code: 'REVERSE',
-              debitAccountId: offer.payable_account_id,
-              creditAccountId: redemption.voucher_id,
-              reversesId: derivedId(redemption.id, 'capture'),
-              amount,
-            },
-          ]);
-          if (outcome!.result !== 'ok' && outcome!.result !== 'exists') {
-            throw new Error(`the ledger refused reversing redemption ${redemption.id}: ${outcome!.result}`);
-          }
+          const reversal: NewTransfer = {
+            id: derivedId(redemption.id, 'reverse'),
+            code: 'REVERSE',
+            debitAccountId: offer.payable_account_id,
+            creditAccountId: redemption.voucher_id,
+            reversesId: derivedId(redemption.id, 'capture'),
+            amount,
+          };
+          // Money given back to a voucher that has expired goes on to its pool, as the expiry job did with the rest.
+          const expiry: NewTransfer = {
+            id: derivedId(redemption.id, 'expire'),
+            code: 'EXPIRE',
+            debitAccountId: redemption.voucher_id,
+            creditAccountId: locked!.pool_id,
+          };
+          const outcomes = await ledger.within(tx).createLinkedTransfers(locked!.expired ? [reversal, expiry] : [reversal]);
+          const refused = outcomes.find((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists');
+          if (refused !== undefined) throw new Error(`the ledger refused reversing redemption ${redemption.id}: ${refused.result}`);
           const [reversed] = await tx<RedemptionRow[]>`
             update redemptions set status = 'reversed', reversed_amount = ${amount}, reversed_at = now()
             where id = ${redemption.id} and status = 'captured'
             returning ${tx.unsafe(redemptionColumns)}`;
           await tx`update offers set seats_taken = seats_taken - ${seats} where id = ${redemption.offer_id}`;
+          await enqueueRedemptionEvents(tx, [{ id: redemption.id, type: 'redemption.reversed' }]);
           return reversed;
         }),
       );
@@ -380,6 +396,24 @@ async function ownRedemption(sql: Sql, principal: Principal, id: string) {
     (organization === undefined || organization.id === redemption.provider_id || organization.id === offer.operator_id);
   if (!allowed) throw new Problem(404, 'not_found', 'Redemption not found', `No redemption ${id} of yours.`);
   return { redemption: redemption!, offer: offer! };
+}
+
+/**
+ * Brings a redemption's row in line with a capture or void the ledger applied, with its event, in
+ * one transaction. `update` answers the row only if it changed it, so the event is queued once.
+ */
+async function followLedger(
+  sql: Sql,
+  event: 'redemption.captured' | 'redemption.voided',
+  update: (tx: TransactionSql<{ bigint: bigint }>) => Promise<RedemptionRow[]>,
+): Promise<RedemptionRow | undefined> {
+  return retryTransaction(() =>
+    sql.begin(async (tx) => {
+      const [row] = await update(tx);
+      if (row !== undefined) await enqueueRedemptionEvents(tx, [{ id: row.id, type: event }]);
+      return row;
+    }),
+  );
 }
 
 async function reload(sql: Sql, id: string): Promise<RedemptionRow> {

@@ -65,8 +65,43 @@ describe('settling a provider', () => {
 
   it('refuses to reverse a booking that was already settled', async () => {
     const { theatre, desk, bookings } = await aMonthAtTheTheatre('Museo della Calzatura');
-    assertOk(await call(api, 'POST', '/v1/settlements', { key: circuit.operator.secretKey, body: { provider_id: theatre.id } }), 201);
-    assertProblem(await call(api, 'POST', `/v1/redemptions/${bookings[0].id}/reverse`, { key: desk, body: {} }), 409, 'already_settled');
+    const settlement = assertOk(await call(api, 'POST', '/v1/settlements', { key: circuit.operator.secretKey, body: { provider_id: theatre.id } }), 201);
+    const refused = assertProblem(await call(api, 'POST', `/v1/redemptions/${bookings[0].id}/reverse`, { key: desk, body: {} }), 409, 'already_settled');
+    assert.equal(refused.settlement_id, settlement.id);
+  });
+
+  it('answers the settlement already made when the same period of the same provider is settled again', async () => {
+    const { theatre } = await aMonthAtTheTheatre('Teatro Sociale');
+    const body = { provider_id: theatre.id, period_end: new Date().toISOString() };
+    const first = assertOk(await call(api, 'POST', '/v1/settlements', { key: circuit.operator.secretKey, body }), 201);
+    const again = assertOk(await call(api, 'POST', '/v1/settlements', { key: circuit.operator.secretKey, body }), 200);
+    assert.deepEqual(again, first);
+  });
+
+  it('writes an offer titled like a spreadsheet formula as plain text', async () => {
+    const theatre = await seedProvider(api, circuit, { name: 'Teatro Verdi' });
+    const desk = await createKey(api, theatre.id, 'desk', circuit.operator.secretKey);
+    const offer = assertOk(
+      await call(api, 'POST', '/v1/offers', {
+        key: circuit.operator.secretKey,
+        body: {
+          circuit_id: circuit.id,
+          provider_id: theatre.id,
+          category: 'theatre',
+          title: { it: '=HYPERLINK("https://evil.example","Rimborso")' },
+          starts_at: new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString(),
+          seat_price: 1250,
+          seats_total: 5,
+        },
+      }),
+      201,
+    );
+    const voucher = await seedVoucher(api, circuit, await seedReferrer(api, circuit));
+    assertOk(await call(api, 'POST', '/v1/redemptions', { key: desk, body: { code: voucher.code, pin: voucher.pin, offer_id: offer.id, seats: 1 } }), 201);
+    const settlement = assertOk(await call(api, 'POST', '/v1/settlements', { key: circuit.operator.secretKey, body: { provider_id: theatre.id } }), 201);
+    const csv = await (await api.app.request(`/v1/settlements/${settlement.id}.csv`, { headers: { Authorization: `Bearer ${desk}` } })).text();
+    const [, line] = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.match(line!, /^\d{4}-\d\d-\d\d,"'=HYPERLINK\(""https:\/\/evil\.example"",""Rimborso""\)",BK-[0-9A-Z-]+,1,12\.50$/);
   });
 
   it('only the operator that manages the provider settles it, and never a period still running', async () => {
@@ -84,5 +119,54 @@ describe('settling a provider', () => {
       400,
       'invalid_request',
     );
+  });
+});
+
+describe('closing a period, and the lists of settlements', () => {
+  it('settles every provider of the operator with bookings in it, one settlement each, and answers the same when closed again', async () => {
+    const operatorCircuit = await seedCircuit(api, { name: 'Mortara', funded: 1_000_000n });
+    const bookedProviders: string[] = [];
+    for (const name of ['Teatro Mortara', 'Museo Civico Mortara']) {
+      const provider = await seedProvider(api, operatorCircuit, { name });
+      const desk = await createKey(api, provider.id, 'desk', operatorCircuit.operator.secretKey);
+      const offer = await seedOffer(api, operatorCircuit, provider.id, { seatPrice: 1000n });
+      const voucher = await seedVoucher(api, operatorCircuit, await seedReferrer(api, operatorCircuit, { name: `Scuola per ${name}` }));
+      assertOk(await call(api, 'POST', '/v1/redemptions', { key: desk, body: { code: voucher.code, pin: voucher.pin, offer_id: offer.id, seats: 2 } }), 201);
+      bookedProviders.push(provider.id);
+    }
+    const idle = await seedProvider(api, operatorCircuit, { name: 'Cinema Mortara' });
+    const periodEnd = new Date().toISOString();
+    const closed = assertOk(
+      await call(api, 'POST', '/v1/settlements/close_period', { key: operatorCircuit.operator.secretKey, body: { period_end: periodEnd } }),
+      201,
+    );
+    assert.deepEqual(
+      closed.settlements.map((settlement: { provider_id: string }) => settlement.provider_id).sort(),
+      [...bookedProviders].sort(),
+    );
+    assert.deepEqual([closed.amount, closed.redemptions], [4000, 2]);
+    assert.equal(closed.settlements.some((settlement: { provider_id: string }) => settlement.provider_id === idle.id), false);
+
+    const again = assertOk(
+      await call(api, 'POST', '/v1/settlements/close_period', { key: operatorCircuit.operator.secretKey, body: { period_end: periodEnd } }),
+      201,
+    );
+    assert.deepEqual(again, closed);
+    const theatreId = bookedProviders[0]!;
+    const listed = assertOk(await call(api, 'GET', `/v1/settlements?provider_id=${theatreId}`, { key: operatorCircuit.operator.secretKey }));
+    const theatres = closed.settlements.find((settlement: { provider_id: string }) => settlement.provider_id === theatreId);
+    assert.deepEqual(listed.data.map((settlement: { id: string }) => settlement.id), [theatres.id]);
+  });
+
+  it("lists to a provider its own settlements only, and to an operator its providers'", async () => {
+    const { theatre, desk } = await aMonthAtTheTheatre('Teatro Coccia');
+    const settlement = assertOk(await call(api, 'POST', '/v1/settlements', { key: circuit.operator.secretKey, body: { provider_id: theatre.id } }), 201);
+    const own = assertOk(await call(api, 'GET', '/v1/settlements', { key: desk }));
+    assert.deepEqual(own.data.map((listed: { id: string }) => listed.id), [settlement.id]);
+    assert.equal(own.data[0].lines, undefined, 'lists leave the lines out');
+    const operators = assertOk(await call(api, 'GET', '/v1/settlements?limit=100', { key: circuit.operator.secretKey }));
+    assert.ok(operators.data.some((listed: { id: string }) => listed.id === settlement.id));
+    const other = await seedCircuit(api, { name: 'Voghera' });
+    assert.deepEqual(assertOk(await call(api, 'GET', '/v1/settlements', { key: other.operator.secretKey })).data, []);
   });
 });

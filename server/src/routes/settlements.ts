@@ -2,11 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
+import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
-import { amountJson } from '../http/schemas.js';
-import { newId, payoutsAccountId } from '../ids.js';
-import { retryTransaction } from '../ledger/ledger.js';
+import { amountJson, decimalAmount } from '../http/schemas.js';
 import { Problem } from '../problem.js';
+import { settleProvider, settlementSummaryJson, type ProviderToSettle, type SettlementRow } from '../settlements/settle.js';
 
 const settlementLineSchema = z.object({
   redemption_id: z.uuid(),
@@ -18,7 +18,7 @@ const settlementLineSchema = z.object({
   amount: z.number().int().openapi({ description: 'Captured less reversed, in cents.' }),
 });
 
-const settlementSchema = z
+const settlementSummarySchema = z
   .object({
     id: z.uuid(),
     object: z.literal('settlement'),
@@ -28,28 +28,40 @@ const settlementSchema = z
     currency: z.string(),
     redemptions: z.number().int(),
     created_at: z.iso.datetime(),
-    lines: z.array(settlementLineSchema),
   })
-  .openapi('Settlement');
+  .openapi('SettlementSummary');
+
+const settlementSchema = settlementSummarySchema.extend({ lines: z.array(settlementLineSchema) }).openapi('Settlement');
+
+const periodEnd = z.iso.datetime({ offset: true });
 
 const newSettlementSchema = z
   .strictObject({
     provider_id: z.uuid(),
-    period_end: z.iso.datetime({ offset: true }).optional().openapi({
+    period_end: periodEnd.optional().openapi({
       description: 'Redemptions captured up to this moment are settled; now by default. Not in the future.',
     }),
   })
   .openapi('NewSettlement');
 
-interface SettlementRow {
-  id: string;
-  provider_id: string;
-  period_end: Date;
-  amount: bigint;
-  redemptions: number;
-  currency: string;
-  created_at: Date;
-}
+const periodCloseSchema = z
+  .strictObject({
+    period_end: periodEnd.openapi({ description: 'The end of the period, e.g. the last moment of the month. Not in the future.' }),
+    operator_id: z.uuid().optional().openapi({ description: "With the admin key: that operator's providers only (all by default)." }),
+  })
+  .openapi('PeriodClose');
+
+const closedPeriodSchema = z
+  .object({
+    object: z.literal('settlement_period'),
+    period_end: z.iso.datetime(),
+    amount: z.number().int().openapi({ description: 'All its settlements, in cents.' }),
+    redemptions: z.number().int(),
+    settlements: z.array(settlementSummarySchema),
+  })
+  .openapi('ClosedPeriod');
+
+const listQuery = pageQuery.extend({ provider_id: z.uuid().optional() });
 
 interface LineRow {
   redemption_id: string;
@@ -61,12 +73,15 @@ interface LineRow {
   amount: bigint;
 }
 
+const idParam = z.object({ id: z.uuid() });
+
 /**
- * Paying providers: a settlement takes every captured redemption of a provider not yet settled up
- * to `period_end`, pays what they captured less what was reversed with one SETTLE transfer (whose
- * id is the settlement's), and marks them settled; a settled redemption is no longer reversed.
+ * Paying providers (settlements/settle.ts): one provider at a time, or every provider of an
+ * operator when it closes a period. A settled redemption is no longer reversed (409
+ * `already_settled`), so a settlement and its CSV stay true once sent.
  */
-export function settlementRoutes({ sql, ledger }: Services) {
+export function settlementRoutes(services: Services) {
+  const { sql } = services;
   const app = apiRouter();
 
   // The CSV first: its path would otherwise match /settlements/{id}.
@@ -74,16 +89,26 @@ export function settlementRoutes({ sql, ledger }: Services) {
     const id = c.req.param('file').slice(0, -'.csv'.length);
     const settlement = await visibleSettlement(sql, principalOf(c), id);
     const lines = await settlementLines(sql, id);
-    const euros = (cents: bigint) => (Number(cents) / 100).toFixed(2);
-    const cell = (text: string) => (/[",\n;]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
     const rows = [
       ['date', 'offer', 'booking reference', 'seats', 'amount (EUR)'],
-      ...lines.map((line) => [line.captured_at.toISOString().slice(0, 10), line.offer_title, line.booking_reference, String(line.seats), euros(line.amount)]),
-      ['total', '', '', String(lines.reduce((sum, line) => sum + line.seats, 0)), euros(settlement.amount)],
+      ...lines.map((line) => [line.captured_at.toISOString().slice(0, 10), line.offer_title, line.booking_reference, String(line.seats), decimalAmount(line.amount)]),
+      ['total', '', '', String(lines.reduce((sum, line) => sum + line.seats, 0)), decimalAmount(settlement.amount)],
     ];
     c.header('Content-Disposition', `attachment; filename="settlement-${settlement.period_end.toISOString().slice(0, 10)}-${id.slice(-8)}.csv"`);
     // A BOM so spreadsheet programs read the accents of offer titles right.
-    return c.body(`\uFEFF${rows.map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    return c.body(`\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/settlements/{id}.csv',
+    tags: ['Settlements'],
+    summary: 'A settlement as a spreadsheet',
+    description:
+      'UTF-8 with a BOM, comma-separated: one row per redemption (date captured, offer, booking reference, seats, amount ' +
+      'in euros) and a total row. No beneficiary data.',
+    security: bearer,
+    request: { params: idParam },
+    responses: { 200: { description: 'The CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...problems(401, 403, 404) },
   });
 
   app.openapi(
@@ -94,52 +119,100 @@ export function settlementRoutes({ sql, ledger }: Services) {
       summary: 'Settle a provider',
       description:
         'The operator that manages the provider (or the admin) pays it everything captured and not yet settled up to ' +
-        '`period_end`, less what was reversed. One SETTLE transfer, id = the settlement id; send an Idempotency-Key ' +
-        'to retry safely. A settlement with nothing to pay is recorded with amount 0. `GET /v1/settlements/{id}.csv` ' +
-        'gives the statement as CSV (one row per redemption, no beneficiary data).',
+        '`period_end`, less what was reversed. One SETTLE transfer, id = the settlement id. A settlement with nothing ' +
+        'to pay is recorded with amount 0. The same provider and `period_end` again answers the settlement already made ' +
+        '(200). `GET /v1/settlements/{id}.csv` gives the statement as CSV.',
       security: bearer,
       request: { body: jsonBody(newSettlementSchema) },
-      responses: { 201: jsonResponse(settlementSchema, 'The settlement and its lines'), ...problems(400, 401, 403, 404) },
+      responses: {
+        201: jsonResponse(settlementSchema, 'The settlement and its lines'),
+        200: jsonResponse(settlementSchema, 'This provider was already settled for this period end'),
+        ...problems(400, 401, 403, 404),
+      },
     }),
     async (c) => {
-      const principal = principalOf(c);
-      const operator = requireAccess(principal, { organizations: ['operator'] });
+      const operator = requireAccess(principalOf(c), { organizations: ['operator'] });
       const body = c.req.valid('json');
-      const periodEnd = body.period_end === undefined ? new Date() : new Date(body.period_end);
-      if (periodEnd.getTime() > Date.now()) {
-        throw new Problem(400, 'invalid_request', 'Period in the future', 'A period can only be settled once it has ended.', [
-          { path: 'period_end', message: 'must not be in the future' },
-        ]);
-      }
-      const [provider] = await sql<{ id: string; managed_by: string | null; payable_account_id: string }[]>`
+      const end = pastPeriodEnd(body.period_end);
+      const [provider] = await sql<(ProviderToSettle & { managed_by: string | null })[]>`
         select id, managed_by, payable_account_id from organizations where id = ${body.provider_id} and kind = 'provider'`;
       if (provider === undefined || (operator !== undefined && provider.managed_by !== operator.id)) {
         throw new Problem(404, 'not_found', 'Provider not found', `No provider ${body.provider_id} that you manage.`);
       }
-      const id = newId();
-      const settlement = await retryTransaction(() =>
-        sql.begin(async (tx) => {
-          // Locked: a reversal waits for the settlement, then finds its redemption settled.
-          const due = await tx<{ id: string; net: bigint; currency: string }[]>`
-            select id, captured_amount - reversed_amount as net, currency from redemptions
-            where provider_id = ${provider.id} and settlement_id is null and status in ('captured', 'reversed')
-              and captured_at <= ${periodEnd}
-            order by id for update`;
-          const amount = due.reduce((sum, row) => sum + row.net, 0n);
-          const [row] = await tx<SettlementRow[]>`
-            insert into settlements (id, provider_id, period_end, amount, redemptions, currency)
-            values (${id}, ${provider.id}, ${periodEnd}, ${amount}, ${due.length}, 'EUR') returning *`;
-          await tx`update redemptions set settlement_id = ${id} where id = any(${due.map((line) => line.id)}::uuid[])`;
-          if (amount > 0n) {
-            const [outcome] = await ledger.within(tx).createTransfers([
-              { id, code: 'SETTLE', debitAccountId: provider.payable_account_id, creditAccountId: payoutsAccountId, amount },
-            ]);
-            if (outcome!.result !== 'ok') throw new Error(`the ledger refused settlement ${id}: ${outcome!.result}`);
-          }
-          return row!;
-        }),
+      const { settlement, created } = (await settleProvider(services, provider, end, { recordEmpty: true }))!;
+      return c.json(await settlementJson(sql, settlement), created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/settlements/close_period',
+      tags: ['Settlements'],
+      summary: 'Close a period: settle every provider',
+      description:
+        'The operator settles each provider it manages that has something captured and not yet settled up to ' +
+        '`period_end`: one settlement per provider, each in its own transaction. Closing the same `period_end` again ' +
+        'answers the same settlements, and settles only what was not settled yet.',
+      security: bearer,
+      request: { body: jsonBody(periodCloseSchema) },
+      responses: { 201: jsonResponse(closedPeriodSchema, "The period's settlements"), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const operator = requireAccess(principalOf(c), { organizations: ['operator'] });
+      const body = c.req.valid('json');
+      const end = pastPeriodEnd(body.period_end);
+      if (operator !== undefined && body.operator_id !== undefined && body.operator_id !== operator.id) {
+        throw new Problem(404, 'not_found', 'Operator not found', 'An operator closes its own periods.');
+      }
+      const managedBy = operator?.id ?? body.operator_id;
+      const providers = await sql<ProviderToSettle[]>`
+        select p.id, p.payable_account_id, p.managed_by from organizations p
+        where p.kind = 'provider' ${managedBy === undefined ? sql`` : sql`and p.managed_by = ${managedBy}`}
+          and (exists (select from redemptions r
+                       where r.provider_id = p.id and r.settlement_id is null and r.status in ('captured', 'reversed')
+                         and r.captured_at <= ${end})
+               or exists (select from settlements s where s.provider_id = p.id and s.period_end = ${end}))
+        order by p.id`;
+      const settlements: SettlementRow[] = [];
+      for (const provider of providers) {
+        const settled = await settleProvider(services, provider, end, { recordEmpty: false });
+        if (settled !== undefined) settlements.push(settled.settlement);
+      }
+      return c.json(
+        {
+          object: 'settlement_period' as const,
+          period_end: end.toISOString(),
+          amount: amountJson(settlements.reduce((sum, settlement) => sum + settlement.amount, 0n)),
+          redemptions: settlements.reduce((sum, settlement) => sum + settlement.redemptions, 0),
+          settlements: settlements.map(settlementSummaryJson),
+        },
+        201,
       );
-      return c.json(settlementJson(settlement, await settlementLines(sql, id)), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/settlements',
+      tags: ['Settlements'],
+      summary: 'List settlements',
+      description: "A provider's own (secret or desk key), an operator's providers', or all for the admin; oldest first, without lines.",
+      security: bearer,
+      request: { query: listQuery },
+      responses: { 200: jsonResponse(pageOf(settlementSummarySchema), 'A page of settlements'), ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const own = requireAccess(principalOf(c), { organizations: ['operator', 'provider'], keys: ['secret', 'desk'] });
+      const query = c.req.valid('query');
+      const rows = await sql<SettlementRow[]>`
+        select s.* from settlements s join organizations p on p.id = s.provider_id
+        where s.id > ${after(query)}
+          ${own === undefined ? sql`` : sql`and (s.provider_id = ${own.id} or p.managed_by = ${own.id})`}
+          ${query.provider_id === undefined ? sql`` : sql`and s.provider_id = ${query.provider_id}`}
+        order by s.id limit ${query.limit + 1}`;
+      return c.json(page(rows.map(settlementSummaryJson), query.limit), 200);
     },
   );
 
@@ -151,17 +224,36 @@ export function settlementRoutes({ sql, ledger }: Services) {
       summary: 'Retrieve a settlement',
       description: 'For the provider (secret or desk key), its operator and the admin. Add `.csv` to the path for a spreadsheet.',
       security: bearer,
-      request: { params: z.object({ id: z.uuid() }) },
+      request: { params: idParam },
       responses: { 200: jsonResponse(settlementSchema, 'The settlement and its lines'), ...problems(401, 403, 404) },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const settlement = await visibleSettlement(sql, principalOf(c), id);
-      return c.json(settlementJson(settlement, await settlementLines(sql, id)), 200);
+      const settlement = await visibleSettlement(sql, principalOf(c), c.req.valid('param').id);
+      return c.json(await settlementJson(sql, settlement), 200);
     },
   );
 
   return app;
+}
+
+/** `value` (now when absent), refused when still to come: only a period that has ended is settled. */
+function pastPeriodEnd(value: string | undefined): Date {
+  const end = value === undefined ? new Date() : new Date(value);
+  if (end.getTime() > Date.now()) {
+    throw new Problem(400, 'invalid_request', 'Period in the future', 'A period can only be settled once it has ended.', [
+      { path: 'period_end', message: 'must not be in the future' },
+    ]);
+  }
+  return end;
+}
+
+/**
+ * A CSV cell. Quoted when it holds a separator, a quote or a line break; text a spreadsheet would
+ * run as a formula (an offer titled `=HYPERLINK(…)`) is prefixed with an apostrophe.
+ */
+function csvCell(text: string): string {
+  const inert = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+  return /[",\n\r;]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
 }
 
 async function visibleSettlement(sql: Sql, principal: Principal, id: string): Promise<SettlementRow> {
@@ -183,16 +275,10 @@ async function settlementLines(sql: Sql, id: string): Promise<LineRow[]> {
     where r.settlement_id = ${id} order by r.captured_at, r.id`;
 }
 
-function settlementJson(row: SettlementRow, lines: LineRow[]) {
+async function settlementJson(sql: Sql, row: SettlementRow) {
+  const lines = await settlementLines(sql, row.id);
   return {
-    id: row.id,
-    object: 'settlement' as const,
-    provider_id: row.provider_id,
-    period_end: row.period_end.toISOString(),
-    amount: amountJson(row.amount),
-    currency: row.currency,
-    redemptions: row.redemptions,
-    created_at: row.created_at.toISOString(),
+    ...settlementSummaryJson(row),
     lines: lines.map((line) => ({
       redemption_id: line.redemption_id,
       captured_at: line.captured_at.toISOString(),

@@ -4,12 +4,12 @@ import type { KeyMode } from '../auth/keys.js';
 import type { Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems, problemSchema } from '../http/router.js';
-import { amountJson, minorUnits } from '../http/schemas.js';
+import { minorUnits } from '../http/schemas.js';
 import { humanReference, newId } from '../ids.js';
 import { maxAmount, retryTransaction } from '../ledger/ledger.js';
 import type { PaymentProvider, PaymentProviders } from '../payments/provider.js';
 import { declinedTestPaymentMethod } from '../payments/test-provider.js';
-import { recordPayment, sponsorshipStatuses, type PaymentChange, type SponsorshipRow } from '../payments/sponsorship-payments.js';
+import { recordPayment, sponsorshipJson, sponsorshipStatuses, type PaymentChange, type SponsorshipRow } from '../payments/sponsorship-payments.js';
 import { Problem } from '../problem.js';
 
 /** The most seats one sponsorship funds, as the sponsorships table allows. */
@@ -297,29 +297,4 @@ function paymentProviderFor(payments: PaymentProviders, name: string | undefined
     `${reason} ${choice}`,
     [{ path: 'payment_provider', message: reason }],
   );
-}
-
-function sponsorshipJson(row: SponsorshipRow) {
-  return {
-    id: row.id,
-    object: 'sponsorship' as const,
-    status: row.status,
-    campaign_id: row.campaign_id,
-    pool_id: row.pool_id,
-    mentor_id: row.mentor_id,
-    seats: row.seats,
-    amount: amountJson(row.amount),
-    currency: row.currency,
-    display_name: row.display_name,
-    anonymous: row.anonymous,
-    message: row.message,
-    mode: row.mode,
-    payment_provider: row.payment_provider,
-    payment_id: row.payment_id,
-    receipt_reference: row.receipt_reference,
-    created_at: row.created_at.toISOString(),
-    succeeded_at: row.succeeded_at?.toISOString() ?? null,
-    failed_at: row.failed_at?.toISOString() ?? null,
-    refunded_at: row.refunded_at?.toISOString() ?? null,
-  };
 }

@@ -10,6 +10,7 @@ import { retryTransaction } from '../ledger/ledger.js';
 import { Problem, type ProblemField } from '../problem.js';
 import { codeHint, generateCode, generatePin, hashCode, hashPin } from '../vouchers/code.js';
 import { unlockVoucher, type VoucherRestrictions } from '../vouchers/unlock.js';
+import { enqueueEvents } from '../webhooks/events.js';
 
 /** The most vouchers one batch issues: a class, with room to spare. */
 export const maxVouchersPerBatch = 100;
@@ -23,7 +24,7 @@ export const voucherFigures =
   "(select coalesce(sum(case t.code when 'CAPTURE' then t.amount else -t.amount end), 0)::bigint from transfers t " +
   "where (t.debit_account_id = v.id and t.code = 'CAPTURE') or (t.credit_account_id = v.id and t.code = 'REVERSE')) as spent";
 
-const voucherColumns =
+export const voucherColumns =
   'v.id, v.beneficiary_id, v.pool_id, v.circuit_id, v.amount, v.currency, v.code_hint, v.locked_at is not null as locked, ' +
   `v.expires_at, v.restrictions, v.created_at, ${voucherFigures}`;
 
@@ -36,7 +37,7 @@ const restrictionsSchema = z
   })
   .openapi('VoucherRestrictions', { description: 'Where the voucher can be spent: offers of its circuit that fit every non-empty list.' });
 
-const voucherSchema = z
+export const voucherSchema = z
   .object({
     id: z.uuid(),
     object: z.literal('voucher'),
@@ -111,7 +112,7 @@ const listQuery = pageQuery.extend({ beneficiary_id: z.uuid().optional() });
 
 type NewVoucher = z.infer<typeof newVoucherSchema>;
 
-interface VoucherRow {
+export interface VoucherRow {
   id: string;
   beneficiary_id: string;
   pool_id: string;
@@ -130,6 +131,7 @@ interface VoucherRow {
 interface PoolRow {
   id: string;
   circuit_id: string;
+  operator_id: string;
   currency: string;
   categories: { slug: string }[];
 }
@@ -386,9 +388,19 @@ async function issueVouchers(services: Services, referrer: Organization, request
         from jsonb_to_recordset(${JSON.stringify(records)}::text::jsonb)
           as r (id uuid, beneficiary_id uuid, pool_id uuid, circuit_id uuid, amount bigint, currency text, code_hash text,
                 code_hint text, pin_hash text, expires_at timestamptz, restrictions jsonb)`;
-      return tx<VoucherRow[]>`
+      const issued = await tx<VoucherRow[]>`
         select ${tx.unsafe(voucherColumns)} from vouchers v join accounts a on a.id = v.id
         where v.id = any(${planned.map(({ id }) => id)}::uuid[])`;
+      await enqueueEvents(
+        tx,
+        issued.map((voucher) => ({
+          type: 'voucher.issued' as const,
+          objectId: voucher.id,
+          organizations: [referrer.id, pools.get(voucher.pool_id)!.operator_id],
+          data: voucherJson(voucher),
+        })),
+      );
+      return issued;
     }),
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
@@ -402,7 +414,7 @@ async function findTargets(tx: Queryable, referrer: Organization, requests: NewV
     where referrer_id = ${referrer.id} and id = any(${unique(requests.map((request) => request.beneficiary_id))}::uuid[])`;
   const own = new Set(beneficiaries.map((beneficiary) => beneficiary.id));
   const pools = await tx<PoolRow[]>`
-    select p.id, p.circuit_id, p.currency, ci.categories from pools p join circuits ci on ci.id = p.circuit_id
+    select p.id, p.circuit_id, ci.operator_id, p.currency, ci.categories from pools p join circuits ci on ci.id = p.circuit_id
     where p.id = any(${unique(requests.map((request) => request.pool_id))}::uuid[])`;
   const poolsById = new Map(pools.map((pool) => [pool.id, pool]));
   const missing = requests.flatMap((request, index): ProblemField[] => [
@@ -511,7 +523,8 @@ function restrictionsJson(circuitId: string, restrictions: VoucherRestrictions) 
   };
 }
 
-function voucherJson(row: VoucherRow) {
+/** A voucher as the API (and its webhooks) shows it: never its code or PIN. */
+export function voucherJson(row: VoucherRow) {
   return {
     id: row.id,
     object: 'voucher' as const,
