@@ -1,5 +1,4 @@
-import { LitElement, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { MentoringApi, type Problem } from './api.js';
 import { inLocale, loadLocale, localeOf, type Locale } from './localization.js';
 import { embedState } from './settings.js';
@@ -22,14 +21,23 @@ let pageLanguage: MutationObserver | undefined;
 
 /** The base of every Mentoring element: events, the API, and rendering in the element's own locale. */
 export class MentoringElement extends LitElement {
+  // Static properties, not decorators: the same reactive properties without the decorators' code.
+  // Internal state is declared as @state() would, `{ state: true, attribute: false }`; the
+  // manifest reads `attribute: false`.
+  static override properties: PropertyDeclarations = {
+    lang: { reflect: true },
+    apiOrigin: { attribute: 'api-origin' },
+    publishableKey: { attribute: 'publishable-key' },
+  };
+
   /** The language of the element (`it`, `en` or `sq`); else the page's, else the browser's, else Italian. */
-  @property({ reflect: true }) override lang!: string;
+  override lang!: string;
 
   /** The Mentoring server's origin; by default the origin the script tag was loaded from. */
-  @property({ attribute: 'api-origin' }) apiOrigin: string | undefined;
+  apiOrigin: string | undefined;
 
   /** The provider's publishable key (`pk_…`); by default the script tag's `data-key`. */
-  @property({ attribute: 'publishable-key' }) publishableKey: string | undefined;
+  publishableKey: string | undefined;
 
   /** The locale of the current render; set before every update. */
   protected locale: Locale = 'it';

@@ -1,6 +1,5 @@
 import { msg, str } from '@lit/localize';
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { problemOf, type Badge, type BadgeKind, type MentoringApi, type Problem } from '../../internal/api.js';
 import { formatNumber } from '../../internal/format.js';
 import { plural } from '../../internal/localization.js';
@@ -45,19 +44,29 @@ function badgeOf(api: MentoringApi, kind: BadgeKind, id: string): Promise<Badge>
 export class MentoringCircuitBadge extends MentoringElement {
   static override styles = [baseStyles, circuitBadgeStyles];
 
-  /** A provider's id: its circuit and the seats sponsored for its offers. */
-  @property() provider: string | undefined;
-  /** A circuit's id: the seats sponsored in the whole circuit. */
-  @property() circuit: string | undefined;
-  /** A mentor's id: the seats it sponsored. */
-  @property() mentor: string | undefined;
-  /** `compact` (one line, 36 px high) or `full` (a card, 112 px high). */
-  @property({ reflect: true }) variant: 'compact' | 'full' = 'compact';
-  /** The page of the circuit the badge links to; without it, the badge is plain text. */
-  @property() href: string | undefined;
+  static override properties: PropertyDeclarations = {
+    provider: {},
+    circuit: {},
+    mentor: {},
+    variant: { reflect: true },
+    href: {},
+    badge: { state: true, attribute: false },
+    problem: { state: true, attribute: false },
+  };
 
-  @state() private badge: Badge | undefined;
-  @state() private problem: Problem | undefined;
+  /** A provider's id: its circuit and the seats sponsored for its offers. */
+  provider: string | undefined;
+  /** A circuit's id: the seats sponsored in the whole circuit. */
+  circuit: string | undefined;
+  /** A mentor's id: the seats it sponsored. */
+  mentor: string | undefined;
+  /** `compact` (one line, 36 px high) or `full` (a card, 112 px high). */
+  variant: 'compact' | 'full' = 'compact';
+  /** The page of the circuit the badge links to; without it, the badge is plain text. */
+  href: string | undefined;
+
+  private badge: Badge | undefined;
+  private problem: Problem | undefined;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('provider') || changed.has('circuit') || changed.has('mentor') || changed.has('apiOrigin')) void this.#load();

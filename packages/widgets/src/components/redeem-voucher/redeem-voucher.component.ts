@@ -1,6 +1,5 @@
 import { msg, str } from '@lit/localize';
-import { html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, svg, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { problemOf, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
 import { formatDate, formatMoney, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/localization.js';
@@ -62,20 +61,27 @@ type Field = 'code' | 'pin';
 export class MentoringRedeemVoucher extends MentoringElement {
   static override styles = [baseStyles, redeemVoucherStyles];
 
+  static override properties: PropertyDeclarations = {
+    offer: {},
+    step: { state: true, attribute: false },
+    details: { state: true, attribute: false },
+    busy: { state: true, attribute: false },
+    problem: { state: true, attribute: false },
+    invalid: { state: true, attribute: false },
+    seats: { state: true, attribute: false },
+    qr: { state: true, attribute: false },
+  };
+
   /** The id of the offer to book (from the provider's dashboard or `GET /v1/offers`). */
-  @property() offer = '';
+  offer = '';
 
-  @state() private step: Step = { name: 'loading' };
-  @state() private details: Offer | undefined;
-  @state() private busy: 'checking' | 'booking' | undefined;
-  @state() private problem: Problem | undefined;
-  @state() private invalid: { field: Field; reason: CodeProblem | 'pin' | 'api' } | undefined;
-  @state() private seats = 1;
-  @state() private qr: { path: string; size: number } | undefined;
-
-  @query('h2') private heading!: HTMLElement | null;
-  @query('#code') private codeInput!: HTMLInputElement | null;
-  @query('#pin') private pinInput!: HTMLInputElement | null;
+  private step: Step = { name: 'loading' };
+  private details: Offer | undefined;
+  private busy: 'checking' | 'booking' | undefined;
+  private problem: Problem | undefined;
+  private invalid: { field: Field; reason: CodeProblem | 'pin' | 'api' } | undefined;
+  private seats = 1;
+  private qr: { path: string; size: number } | undefined;
 
   #code = '';
   #pin = '';
@@ -90,8 +96,8 @@ export class MentoringRedeemVoucher extends MentoringElement {
   protected override updated(): void {
     if (!this.#moveFocus) return;
     this.#moveFocus = false;
-    const field = this.invalid?.field === 'pin' ? this.pinInput : this.invalid?.field === 'code' ? this.codeInput : null;
-    (field ?? this.heading)?.focus();
+    const field = this.invalid === undefined ? null : this.#input(this.invalid.field);
+    (field ?? this.renderRoot.querySelector('h2'))?.focus();
   }
 
   protected override render(): TemplateResult {
@@ -374,9 +380,10 @@ export class MentoringRedeemVoucher extends MentoringElement {
 
   #tidyCode(): void {
     const read = readVoucherCode(this.#code);
-    if ('code' in read && this.codeInput !== null) {
+    const input = this.#input('code');
+    if ('code' in read && input !== null) {
       this.#code = read.code;
-      this.codeInput.value = read.code;
+      input.value = read.code;
     }
   }
 
@@ -475,6 +482,10 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.qr = undefined;
     this.#moveFocus = true;
     this.step = { name: 'enter' };
+  }
+
+  #input(field: Field): HTMLInputElement | null {
+    return this.renderRoot.querySelector(`#${field}`);
   }
 
   /** Shows `problem`, optionally moving to `step`, and tells the host page. */

@@ -1,6 +1,5 @@
 import { msg, str } from '@lit/localize';
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { problemOf, type NewSponsorship, type Problem, type PublicCampaign, type Sponsorship } from '../../internal/api.js';
 import { formatDate, formatMoney, formatNumber, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/localization.js';
@@ -50,26 +49,39 @@ type Field = 'seats' | 'amount' | 'name';
 export class MentoringSponsorSeat extends MentoringElement {
   static override styles = [baseStyles, sponsorSeatStyles];
 
+  static override properties: PropertyDeclarations = {
+    campaign: {},
+    paymentProvider: { attribute: 'payment-provider' },
+    paymentMethod: { attribute: 'payment-method' },
+    details: { state: true, attribute: false },
+    mode: { state: true, attribute: false },
+    seats: { state: true, attribute: false },
+    amount: { state: true, attribute: false },
+    anonymous: { state: true, attribute: false },
+    busy: { state: true, attribute: false },
+    problem: { state: true, attribute: false },
+    invalid: { state: true, attribute: false },
+    sponsorship: { state: true, attribute: false },
+  };
+
   /** The id of the campaign to fund. */
-  @property() campaign = '';
+  campaign = '';
 
   /** The payment provider: `test` by default with test keys; `bank_transfer` where the operator offers it. */
-  @property({ attribute: 'payment-provider' }) paymentProvider: string | undefined;
+  paymentProvider: string | undefined;
 
   /** Provider-specific payment method; with test keys, `test_fail` tries a declined payment. */
-  @property({ attribute: 'payment-method' }) paymentMethod: string | undefined;
+  paymentMethod: string | undefined;
 
-  @state() private details: PublicCampaign | undefined;
-  @state() private mode: 'seats' | 'amount' = 'seats';
-  @state() private seats = 1;
-  @state() private amount = '';
-  @state() private anonymous = false;
-  @state() private busy = false;
-  @state() private problem: Problem | undefined;
-  @state() private invalid: Field | undefined;
-  @state() private sponsorship: Sponsorship | undefined;
-
-  @query('h2') private heading!: HTMLElement | null;
+  private details: PublicCampaign | undefined;
+  private mode: 'seats' | 'amount' = 'seats';
+  private seats = 1;
+  private amount = '';
+  private anonymous = false;
+  private busy = false;
+  private problem: Problem | undefined;
+  private invalid: Field | undefined;
+  private sponsorship: Sponsorship | undefined;
 
   #name = '';
   #message = '';
@@ -85,7 +97,7 @@ export class MentoringSponsorSeat extends MentoringElement {
     if (!this.#moveFocus) return;
     this.#moveFocus = false;
     const field = this.invalid === undefined ? null : this.renderRoot.querySelector<HTMLElement>(`#${this.invalid}`);
-    (field ?? this.heading)?.focus();
+    (field ?? this.renderRoot.querySelector('h2'))?.focus();
   }
 
   protected override render(): TemplateResult {
