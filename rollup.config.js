@@ -6,6 +6,7 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import MagicString from 'magic-string';
+import { compileMessages } from './packages/widgets/build/compile-messages.mjs';
 
 const widgets = 'packages/widgets';
 const { version } = JSON.parse(readFileSync(`${widgets}/package.json`, 'utf8'));
@@ -54,7 +55,7 @@ function minifyCss(css) {
   return css.replace(/ ?([{};,>]) ?/g, '$1').replace(/: /g, ':').replaceAll(';}', '}').trim();
 }
 
-const plugins = ({ outDir, minify = true, declarations = false }) => [
+const plugins = ({ outDir, minify = true, declarations = false, compileTexts = false }) => [
   replace({ preventAssignment: true, values: { __MENTORING_VERSION__: JSON.stringify(version) } }),
   nodeResolve({ browser: true }),
   typescript({
@@ -66,6 +67,15 @@ const plugins = ({ outDir, minify = true, declarations = false }) => [
     ...(declarations ? { declarationDir: outDir } : {}),
     exclude: ['**/*.test.ts', '**/internal/testing.ts'],
   }),
+  ...(compileTexts
+    ? [
+        compileMessages({
+          config: `${widgets}/lit-localize.json`,
+          runtime: `${widgets}/src/internal/localization.ts`,
+          compiled: `${widgets}/src/internal/localization.compiled.ts`,
+        }),
+      ]
+    : []),
   ...(minify ? [collapseTemplateWhitespace()] : []),
   ...(minify ? [terser({ ecma: 2020, module: true, compress: { passes: 3 }, format: { comments: false } })] : []),
 ];
@@ -84,16 +94,15 @@ export default [
       dir: `${widgets}/dist`,
       format: 'es',
       entryFileNames: '[name].js',
-      chunkFileNames: 'chunks/[name]-[hash].js',
-      // Lit (production build) in a chunk of its own, so a size table reads at a glance.
-      manualChunks: (id) => (/node_modules\/(lit|lit-html|lit-element|@lit)\//.test(id) ? 'lit' : undefined),
+      // Lit and what every widget imports (base element, API client, styles, texts runtime) in one
+      // chunk, which compresses better than Lit and the rest apart; rollup would name it after a module.
+      chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => id.includes('/node_modules/lit-html/')) ? 'chunks/core-[hash].js' : 'chunks/[name]-[hash].js'),
       sourcemap: true,
     },
     preserveEntrySignatures: 'strict',
-    // @lit/localize's modules only set up their own state: its runtime mode (unused, we use the
-    // reentrant one) goes when nothing imports it.
-    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@lit/localize/') },
-    plugins: plugins({ outDir: `${widgets}/dist` }),
+    // The texts are compiled (packages/widgets/build/compile-messages.mjs): no @lit/localize at run
+    // time, and chunks/<widget>.<locale>-….js hold each widget's texts in one language.
+    plugins: plugins({ outDir: `${widgets}/dist`, compileTexts: true }),
   },
   {
     // The npm package: one module per source file; Lit stays a dependency for the bundler to share.

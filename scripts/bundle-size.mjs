@@ -18,7 +18,7 @@ export const budgets = { loader: 2 * 1024, loaderLitAndOneComponent: 16 * 1024, 
  * Rows over their budget today, held where they were measured so they cannot grow while they are
  * trimmed (docs/performance.md, Widgets). The budget stays the goal: remove a row once it fits.
  */
-export const ceilings = { 'redeem-voucher': 21_500, 'sponsor-seat': 19_100, 'circuit-badge': 17_000 };
+export const ceilings = { 'redeem-voucher': 16_909 };
 
 export function gzipSize(file) {
   return gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
@@ -39,7 +39,7 @@ export function closure(entry) {
     importsOf(file).forEach(visit);
   };
   visit(entry);
-  const languages = [...seen].filter((file) => /^chunks\/(it|sq)-/.test(file));
+  const languages = [...seen].filter((file) => /^chunks\/[\w-]+\.(en|it|sq)-/.test(file));
   const largest = languages.sort((a, b) => gzipSize(b) - gzipSize(a))[0];
   return new Set([...seen].filter((file) => !languages.includes(file) || file === largest));
 }

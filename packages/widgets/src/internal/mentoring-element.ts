@@ -1,6 +1,7 @@
 import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { MentoringApi, type Problem } from './api.js';
-import { inLocale, loadLocale, localeOf, type Locale } from './localization.js';
+import { inLocale, localeOf, type Locale } from './locale.js';
+import { loadLocale } from './localization.js';
 import { embedState } from './settings.js';
 
 /** `detail` of `mentoring-error`, which every widget fires: the problem the person was shown. */

@@ -3,7 +3,7 @@
 import { msg, str } from '@lit/localize';
 import type { Problem } from './api.js';
 import { formatDate, formatMoney } from './format.js';
-import { plural, type Locale } from './localization.js';
+import { plural, type Locale } from './locale.js';
 
 export function problemMessage(problem: Problem, locale: Locale): string {
   switch (problem.code) {

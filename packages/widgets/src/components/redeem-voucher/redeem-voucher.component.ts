@@ -2,7 +2,7 @@ import { msg, str } from '@lit/localize';
 import { html, nothing, svg, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { problemOf, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
 import { formatDate, formatMoney, localizedText } from '../../internal/format.js';
-import { plural } from '../../internal/localization.js';
+import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
 import { problemMessage } from '../../internal/problem-messages.js';
 import { baseStyles } from '../../internal/styles.js';
