@@ -18,7 +18,7 @@ export const budgets = { loader: 2 * 1024, loaderLitAndOneComponent: 16 * 1024, 
  * Rows over their budget today, held where they were measured so they cannot grow while they are
  * trimmed (docs/performance.md, Widgets). The budget stays the goal: remove a row once it fits.
  */
-export const ceilings = { 'redeem-voucher': 16_909 };
+export const ceilings = { 'redeem-voucher': 16_816 };
 
 export function gzipSize(file) {
   return gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;

@@ -82,7 +82,7 @@ export class MentoringCircuitBadge extends MentoringElement {
 
   #renderWaiting(): TemplateResult {
     return html`<span class="line placeholder" role="status">
-      ${this.problem === undefined ? msg('Mentoring circuit') : problemMessage(this.problem, this.locale)}
+      ${this.problem === undefined ? msg('Mentoring circuit') : problemMessage(this.problem)}
     </span>`;
   }
 

@@ -4,10 +4,10 @@ import { problemOf, type Offer, type Problem, type Redemption, type VoucherCheck
 import { formatDate, formatMoney, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
-import { problemMessage } from '../../internal/problem-messages.js';
 import { baseStyles } from '../../internal/styles.js';
-import { readVoucherCode, type CodeProblem } from '../../internal/voucher-code.js';
+import { readVoucherCode, type CodeProblem } from './voucher-code.js';
 import { redeemVoucherStyles } from './redeem-voucher.styles.js';
+import { voucherProblemMessage } from './voucher-problems.js';
 
 /** The most seats one booking takes, as the API allows (maxSeatsPerRedemption). */
 const maxSeatsPerBooking = 10;
@@ -349,7 +349,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
 
   #problemText(problem: Problem): string {
     if (problem.code === 'not_found' && this.details !== undefined) return msg('No voucher has this code. Check it against your card.');
-    return problemMessage(problem, this.locale);
+    return voucherProblemMessage(problem, this.locale);
   }
 
   #retryButton(action: 'checking' | 'booking'): TemplateResult | typeof nothing {
@@ -469,7 +469,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
   }
 
   async #drawQr(payload: string): Promise<void> {
-    const { encodeQr, qrSvgPath } = await import('../../internal/qr-code.js');
+    const { encodeQr, qrSvgPath } = await import('./qr-code.js');
     const code = encodeQr(payload);
     this.qr = { path: qrSvgPath(code), size: code.size };
   }

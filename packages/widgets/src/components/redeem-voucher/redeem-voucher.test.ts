@@ -3,7 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { Redemption } from '../../internal/api.js';
 import { focusedIn, inside, seed, testWorld, textOf, untilText, type SeededVoucher } from '../../internal/testing.js';
 import type { MentoringRedeemVoucher } from './redeem-voucher.js';
-import { readVoucherCode } from '../../internal/voucher-code.js';
+import { readVoucherCode } from './voucher-code.js';
 import './redeem-voucher.js';
 
 interface Seeded {

@@ -4,7 +4,7 @@ import { problemOf, type NewSponsorship, type Problem, type PublicCampaign, type
 import { formatDate, formatMoney, formatNumber, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
-import { problemMessage } from '../../internal/problem-messages.js';
+import { formProblemMessage } from '../../internal/form-problem-messages.js';
 import { baseStyles } from '../../internal/styles.js';
 import { sponsorSeatStyles } from './sponsor-seat.styles.js';
 
@@ -282,11 +282,16 @@ export class MentoringSponsorSeat extends MentoringElement {
 
   #statusText(): string {
     if (this.busy) return msg('Sending your gift…');
-    if (this.problem !== undefined) return problemMessage(this.problem, this.locale);
+    if (this.problem !== undefined) return this.#problemText(this.problem);
     if (this.details === undefined) return msg('Loading the campaign…');
     if (this.sponsorship?.status === 'pending') return msg('Your gift is recorded: it counts once the transfer arrives.');
     if (this.sponsorship !== undefined) return msg('Your gift is paid and recorded.');
     return '';
+  }
+
+  #problemText(problem: Problem): string {
+    if (problem.code === 'payment_failed') return msg('The payment was declined and nothing was charged. Try again, or use another payment method.');
+    return formProblemMessage(problem);
   }
 
   /** The gift in cents, or undefined while the form does not say one. */
