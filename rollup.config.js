@@ -16,7 +16,8 @@ const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
  * Collapses the whitespace of our css``, html`` and svg`` templates (indentation, line breaks):
  * what the browser ignores need not be sent. Runs of spaces become one, which keeps every meaning.
  * In css`` (no expressions, no strings with these characters) the spaces around `{};,>` and after
- * `:` go too, and the last `;` of a block; a space before `:` stays (`.a :focus` is not `.a:focus`).
+ * `:` go too, the last `;` of a block and the 0 of `0.5`; a space before `:` stays (`.a :focus` is
+ * not `.a:focus`).
  */
 function collapseTemplateWhitespace() {
   return {
@@ -52,7 +53,12 @@ function collapseTemplateWhitespace() {
 }
 
 function minifyCss(css) {
-  return css.replace(/ ?([{};,>]) ?/g, '$1').replace(/: /g, ':').replaceAll(';}', '}').trim();
+  return css
+    .replace(/ ?([{};,>]) ?/g, '$1')
+    .replace(/: /g, ':')
+    .replaceAll(';}', '}')
+    .replace(/([:\s,(])0\.(\d)/g, '$1.$2')
+    .trim();
 }
 
 const plugins = ({ outDir, minify = true, declarations = false, compileTexts = false }) => [

@@ -1,5 +1,5 @@
 import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { MentoringApi, type Problem } from './api.js';
+import type { ApiSettings, Problem } from './api.js';
 import { inLocale, localeOf, type Locale } from './locale.js';
 import { loadLocale } from './localization.js';
 import { embedState } from './settings.js';
@@ -43,13 +43,13 @@ export class MentoringElement extends LitElement {
   /** The locale of the current render; set before every update. */
   protected locale: Locale = 'it';
 
-  /** The API as this element reaches it: its own attributes first, then what the script tag said. */
-  protected get api(): MentoringApi {
+  /** The API as this element reaches it (for request()): its own attributes first, then what the script tag said. */
+  protected get api(): ApiSettings {
     const settings = embedState()?.settings;
-    return new MentoringApi({
+    return {
       apiOrigin: this.apiOrigin ?? settings?.apiOrigin ?? location.origin,
       publishableKey: this.publishableKey ?? settings?.publishableKey,
-    });
+    };
   }
 
   override connectedCallback(): void {
@@ -81,17 +81,8 @@ export class MentoringElement extends LitElement {
     this.emit<ErrorDetail>('mentoring-error', { code: problem.code, problem });
   }
 
-  /**
-   * Fires an event the host page can listen to anywhere above the element: it bubbles and
-   * crosses shadow roots. Returns false when a listener called `preventDefault()`.
-   */
-  protected emit<Detail>(type: `mentoring-${string}`, detail: Detail, options: { cancelable?: boolean } = {}): boolean {
-    const event = new CustomEvent<Detail>(type, {
-      detail,
-      bubbles: true,
-      composed: true,
-      cancelable: options.cancelable ?? false,
-    });
-    return this.dispatchEvent(event);
+  /** Fires an event the host page can listen to anywhere above the element: it bubbles and crosses shadow roots. */
+  protected emit<Detail>(type: `mentoring-${string}`, detail: Detail): void {
+    this.dispatchEvent(new CustomEvent<Detail>(type, { detail, bubbles: true, composed: true }));
   }
 }

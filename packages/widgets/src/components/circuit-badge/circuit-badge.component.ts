@@ -1,6 +1,6 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { problemOf, type Badge, type BadgeKind, type MentoringApi, type Problem } from '../../internal/api.js';
+import { problemOf, request, type ApiSettings, type Badge, type BadgeKind, type Problem } from '../../internal/api.js';
 import { formatNumber } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
@@ -11,11 +11,11 @@ import { circuitBadgeStyles } from './circuit-badge.styles.js';
 /** One request per badge subject and page, however many badges show it (the browser caches the answer for 30 s too). */
 const badges = new Map<string, Promise<Badge>>();
 
-function badgeOf(api: MentoringApi, kind: BadgeKind, id: string): Promise<Badge> {
-  const key = `${api.settings.apiOrigin} ${kind} ${id}`;
+function badgeOf(api: ApiSettings, kind: BadgeKind, id: string): Promise<Badge> {
+  const key = `${api.apiOrigin} ${kind} ${id}`;
   let badge = badges.get(key);
   if (badge === undefined) {
-    badge = api.badge(kind, id);
+    badge = request<Badge>(api, 'GET', `/v1/public/badges/${kind}/${encodeURIComponent(id)}`);
     // A failure is not kept: the next badge (or a retry) asks again.
     badge.catch(() => badges.delete(key));
     badges.set(key, badge);

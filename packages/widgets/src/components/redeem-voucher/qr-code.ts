@@ -5,49 +5,45 @@
 
 /** Data and error-correction codewords of versions 1–5 at level L. */
 const capacities = [
-  { data: 19, ecc: 7 },
-  { data: 34, ecc: 10 },
-  { data: 55, ecc: 15 },
-  { data: 80, ecc: 20 },
-  { data: 108, ecc: 26 },
-];
+  [19, 7],
+  [34, 10],
+  [55, 15],
+  [80, 20],
+  [108, 26],
+] as const;
 
 export interface QrCode {
   /** Modules per side, without the quiet zone. */
   size: number;
-  /** `dark[y][x]` */
-  dark: boolean[][];
+  /** Dark or light, row by row: module (x, y) is `dark[y * size + x]`. */
+  dark: boolean[];
 }
 
-/** Encodes `text` (UTF-8) in the smallest version that holds it. */
+/** Encodes `text` (UTF-8) in the smallest version that holds it, with the mask of the lowest penalty. */
 export function encodeQr(text: string): QrCode {
   const bytes = new TextEncoder().encode(text);
-  const version = capacities.findIndex((capacity) => bytes.length <= capacity.data - 2) + 1;
+  const version = capacities.findIndex(([data]) => bytes.length <= data - 2) + 1;
   if (version === 0) throw new RangeError(`A QR code of version 1 to 5 holds at most 106 bytes, not ${bytes.length}.`);
-  const { data, ecc } = capacities[version - 1]!;
-  const codewords = [...dataCodewords(bytes, data)];
+  const [data, ecc] = capacities[version - 1]!;
+  const codewords = dataCodewords(bytes, data);
   codewords.push(...reedSolomonRemainder(codewords, ecc));
-  const matrix = new Matrix(version);
-  matrix.placeCodewords(codewords);
-  let best: boolean[][] = [];
+  const size = 17 + 4 * version;
+  const fixed = functionModules(size, version);
+  const modules = placeCodewords(codewords, fixed, size);
+  let best: boolean[] = [];
   let lowest = Infinity;
-  for (let mask = 0; mask < 8; mask++) {
-    const candidate = matrix.masked(mask);
-    const score = penalty(candidate);
-    if (score < lowest) [best, lowest] = [candidate, score];
-  }
-  return { size: matrix.size, dark: best };
+  masks.forEach((flips, mask) => {
+    const dark = fixed.map((colour, i) => colour ?? modules[i] !== flips(i % size, Math.floor(i / size)));
+    drawFormat(dark, size, mask);
+    const score = penalty(dark, size);
+    if (score < lowest) [best, lowest] = [dark, score];
+  });
+  return { size, dark: best };
 }
 
 /** An SVG path drawing the dark modules, one unit each, for a viewBox of `-4 -4 size+8 size+8` (the quiet zone). */
-export function qrSvgPath(code: QrCode): string {
-  let path = '';
-  code.dark.forEach((row, y) =>
-    row.forEach((dark, x) => {
-      if (dark) path += `M${x} ${y}h1v1h-1z`;
-    }),
-  );
-  return path;
+export function qrSvgPath({ size, dark }: QrCode): string {
+  return dark.map((isDark, i) => (isDark ? `M${i % size} ${Math.floor(i / size)}h1v1h-1z` : '')).join('');
 }
 
 /** Mode, length, the bytes, terminator and padding: exactly `capacity` codewords. */
@@ -97,6 +93,7 @@ function reedSolomonRemainder(data: number[], degree: number): number[] {
   return remainder;
 }
 
+/** Whether mask n flips the data module at (x, y). */
 const masks: ((x: number, y: number) => boolean)[] = [
   (x, y) => (x + y) % 2 === 0,
   (_, y) => y % 2 === 0,
@@ -108,96 +105,76 @@ const masks: ((x: number, y: number) => boolean)[] = [
   (x, y) => (((x + y) % 2) + ((x * y) % 3)) % 2 === 0,
 ];
 
-class Matrix {
-  readonly size: number;
-  readonly modules: boolean[][];
-  readonly isFunction: boolean[][];
-
-  constructor(version: number) {
-    this.size = 17 + 4 * version;
-    this.modules = Array.from({ length: this.size }, () => new Array<boolean>(this.size).fill(false));
-    this.isFunction = Array.from({ length: this.size }, () => new Array<boolean>(this.size).fill(false));
-    for (let i = 0; i < this.size; i++) {
-      this.set(6, i, i % 2 === 0);
-      this.set(i, 6, i % 2 === 0);
-    }
-    for (const [x, y] of [[3, 3], [this.size - 4, 3], [3, this.size - 4]] as const) {
-      this.square(x, y, 4, (distance) => distance !== 2 && distance !== 4);
-    }
-    if (version > 1) this.square(this.size - 7, this.size - 7, 2, (distance) => distance !== 1);
-    this.drawFormat(this.modules, 0);
-  }
-
-  /** The 9×9 finder (radius 4, with its separator) or the 5×5 alignment pattern (radius 2) around (x, y). */
-  square(x: number, y: number, radius: number, isDark: (distance: number) => boolean): void {
+/**
+ * The function patterns, by module: finders with their separators, timing, the alignment pattern
+ * (versions 2–5 have one) and the format information (drawn for mask 0, to reserve it); undefined
+ * where the data goes.
+ */
+function functionModules(size: number, version: number): (boolean | undefined)[] {
+  const fixed = new Array<boolean | undefined>(size * size).fill(undefined);
+  const set = (x: number, y: number, dark: boolean) => {
+    if (x >= 0 && x < size && y >= 0 && y < size) fixed[y * size + x] = dark;
+  };
+  // The 9×9 finder (radius 4, with its separator) or the 5×5 alignment pattern (radius 2) around (x, y).
+  const square = (x: number, y: number, radius: number, isDark: (distance: number) => boolean) => {
     for (let dy = -radius; dy <= radius; dy++) {
-      for (let dx = -radius; dx <= radius; dx++) {
-        const [column, row] = [x + dx, y + dy];
-        if (column >= 0 && column < this.size && row >= 0 && row < this.size) {
-          this.set(column, row, isDark(Math.max(Math.abs(dx), Math.abs(dy))));
+      for (let dx = -radius; dx <= radius; dx++) set(x + dx, y + dy, isDark(Math.max(Math.abs(dx), Math.abs(dy))));
+    }
+  };
+  for (let i = 0; i < size; i++) {
+    set(6, i, i % 2 === 0);
+    set(i, 6, i % 2 === 0);
+  }
+  for (const [x, y] of [[3, 3], [size - 4, 3], [3, size - 4]] as const) square(x, y, 4, (distance) => distance !== 2 && distance !== 4);
+  if (version > 1) square(size - 7, size - 7, 2, (distance) => distance !== 1);
+  drawFormat(fixed, size, 0);
+  return fixed;
+}
+
+/** The two copies of the format information (level L, the mask), and the dark module. */
+function drawFormat(target: (boolean | undefined)[], size: number, mask: number): void {
+  const data = (0b01 << 3) | mask;
+  let remainder = data;
+  for (let i = 0; i < 10; i++) remainder = (remainder << 1) ^ ((remainder >>> 9) * 0x537);
+  const bits = ((data << 10) | remainder) ^ 0x5412;
+  const put = (x: number, y: number, bit: number) => (target[y * size + x] = ((bits >>> bit) & 1) === 1);
+  for (let i = 0; i <= 5; i++) put(8, i, i);
+  put(8, 7, 6);
+  put(8, 8, 7);
+  put(7, 8, 8);
+  for (let i = 9; i < 15; i++) put(14 - i, 8, i);
+  for (let i = 0; i < 8; i++) put(size - 1 - i, 8, i);
+  for (let i = 8; i < 15; i++) put(8, size - 15 + i, i);
+  target[(size - 8) * size + 8] = true;
+}
+
+/** The data bits, in the zigzag order, two columns at a time from the right, around the function patterns. */
+function placeCodewords(codewords: number[], fixed: (boolean | undefined)[], size: number): boolean[] {
+  const modules = new Array<boolean>(size * size).fill(false);
+  let i = 0;
+  for (let right = size - 1; right >= 1; right -= 2) {
+    if (right === 6) right = 5;
+    for (let vertical = 0; vertical < size; vertical++) {
+      for (let j = 0; j < 2; j++) {
+        const x = right - j;
+        const y = ((right + 1) & 2) === 0 ? size - 1 - vertical : vertical;
+        if (fixed[y * size + x] === undefined && i < codewords.length * 8) {
+          modules[y * size + x] = ((codewords[i >>> 3]! >>> (7 - (i & 7))) & 1) === 1;
+          i++;
         }
       }
     }
   }
-
-  set(x: number, y: number, dark: boolean): void {
-    this.modules[y]![x] = dark;
-    this.isFunction[y]![x] = true;
-  }
-
-  /** The two copies of the format information (level L, the mask), and the dark module. */
-  drawFormat(target: boolean[][], mask: number): void {
-    const data = (0b01 << 3) | mask;
-    let remainder = data;
-    for (let i = 0; i < 10; i++) remainder = (remainder << 1) ^ ((remainder >>> 9) * 0x537);
-    const bits = ((data << 10) | remainder) ^ 0x5412;
-    const bit = (i: number) => ((bits >>> i) & 1) === 1;
-    const put = (x: number, y: number, dark: boolean) => {
-      target[y]![x] = dark;
-      if (target === this.modules) this.isFunction[y]![x] = true;
-    };
-    for (let i = 0; i <= 5; i++) put(8, i, bit(i));
-    put(8, 7, bit(6));
-    put(8, 8, bit(7));
-    put(7, 8, bit(8));
-    for (let i = 9; i < 15; i++) put(14 - i, 8, bit(i));
-    for (let i = 0; i < 8; i++) put(this.size - 1 - i, 8, bit(i));
-    for (let i = 8; i < 15; i++) put(8, this.size - 15 + i, bit(i));
-    put(8, this.size - 8, true);
-  }
-
-  /** Fills the data modules in the zigzag order, two columns at a time from the right. */
-  placeCodewords(codewords: number[]): void {
-    let i = 0;
-    for (let right = this.size - 1; right >= 1; right -= 2) {
-      if (right === 6) right = 5;
-      for (let vertical = 0; vertical < this.size; vertical++) {
-        for (let j = 0; j < 2; j++) {
-          const x = right - j;
-          const y = ((right + 1) & 2) === 0 ? this.size - 1 - vertical : vertical;
-          if (!this.isFunction[y]![x] && i < codewords.length * 8) {
-            this.modules[y]![x] = ((codewords[i >>> 3]! >>> (7 - (i & 7))) & 1) === 1;
-            i++;
-          }
-        }
-      }
-    }
-  }
-
-  /** A copy with `mask` applied to the data modules and its format information drawn. */
-  masked(mask: number): boolean[][] {
-    const result = this.modules.map((row, y) => row.map((dark, x) => dark !== (!this.isFunction[y]![x] && masks[mask]!(x, y))));
-    this.drawFormat(result, mask);
-    return result;
-  }
+  return modules;
 }
 
 /** The standard's penalty: runs, 2×2 blocks, finder-like patterns and the balance of dark modules. */
-function penalty(modules: boolean[][]): number {
-  const size = modules.length;
-  const lines = [...modules, ...modules.map((_, x) => modules.map((row) => row[x]!))];
+function penalty(dark: boolean[], size: number): number {
+  const at = (x: number, y: number) => dark[y * size + x];
+  const rows = Array.from({ length: size }, (_, y) => dark.slice(y * size, (y + 1) * size));
+  const columns = rows.map((_, x) => rows.map((row) => row[x]!));
   let score = 0;
-  for (const line of lines) {
+  for (const line of [...rows, ...columns]) {
     let run = 1;
     for (let i = 1; i <= size; i++) {
       if (i < size && line[i] === line[i - 1]) {
@@ -207,16 +184,16 @@ function penalty(modules: boolean[][]): number {
         run = 1;
       }
     }
-    const text = line.map((dark) => (dark ? '1' : '0')).join('');
+    const text = line.map((isDark) => (isDark ? '1' : '0')).join('');
     score += 40 * (text.match(/(?=(10111010000|00001011101))/g)?.length ?? 0);
   }
   for (let y = 0; y < size - 1; y++) {
     for (let x = 0; x < size - 1; x++) {
-      const colour = modules[y]![x];
-      if (colour === modules[y]![x + 1] && colour === modules[y + 1]![x] && colour === modules[y + 1]![x + 1]) score += 3;
+      const colour = at(x, y);
+      if (colour === at(x + 1, y) && colour === at(x, y + 1) && colour === at(x + 1, y + 1)) score += 3;
     }
   }
-  const dark = modules.flat().filter(Boolean).length;
-  score += 10 * Math.floor(Math.abs(dark * 20 - size * size * 10) / (size * size));
+  const darkCount = dark.filter(Boolean).length;
+  score += 10 * Math.floor(Math.abs(darkCount * 20 - size * size * 10) / (size * size));
   return score;
 }

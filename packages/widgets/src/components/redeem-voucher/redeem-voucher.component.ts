@@ -1,6 +1,6 @@
 import { msg, str } from '@lit/localize';
-import { html, nothing, svg, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { problemOf, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { problemOf, request, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
 import { formatDate, formatMoney, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
@@ -299,7 +299,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
               viewBox="-4 -4 ${qr.size + 8} ${qr.size + 8}"
               shape-rendering="crispEdges"
             >
-              ${svg`<path fill="#000000" d=${qr.path}></path>`}
+              <path fill="#000000" d=${qr.path}></path>
             </svg>`}
       </div>
       <dl>
@@ -363,7 +363,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.step = { name: 'loading' };
     if (this.offer === '') return;
     try {
-      const offer = await this.api.offer(this.offer);
+      const offer = await request<Offer>(this.api, 'GET', `/v1/offers/${encodeURIComponent(this.offer)}`, { authorized: true });
       this.details = offer;
       if (Date.parse(offer.starts_at) <= Date.now()) {
         this.#fail({ code: 'conflict', status: 409 }, { name: 'unavailable', problem: undefined });
@@ -405,7 +405,8 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.invalid = undefined;
     this.busy = 'checking';
     try {
-      const voucher = await this.api.checkVoucher(this.#code, this.#pin);
+      const body = { code: this.#code, pin: this.#pin };
+      const voucher = await request<VoucherCheck>(this.api, 'POST', '/v1/vouchers/check', { authorized: true, body });
       const restriction = restrictionFor(voucher, this.details!);
       if (restriction !== undefined) {
         this.#fail({ code: 'restriction_mismatch', status: 422, restriction });
@@ -443,7 +444,9 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.busy = 'booking';
     this.#bookingKey ??= crypto.randomUUID();
     try {
-      const redemption = await this.api.redeem({ code: this.#code, pin: this.#pin, offer_id: this.offer, seats: this.seats }, this.#bookingKey);
+      // Captured at once: the seats are paid from the voucher as the person books them.
+      const body = { code: this.#code, pin: this.#pin, offer_id: this.offer, seats: this.seats, capture: true };
+      const redemption = await request<Redemption>(this.api, 'POST', '/v1/redemptions', { authorized: true, body, idempotencyKey: this.#bookingKey });
       this.#bookingKey = undefined;
       this.#pin = '';
       this.details = { ...this.details!, seats_left: this.details!.seats_left - redemption.seats };

@@ -1,6 +1,6 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { problemOf, type NewSponsorship, type Problem, type PublicCampaign, type Sponsorship } from '../../internal/api.js';
+import { problemOf, request, type NewSponsorship, type Problem, type PublicCampaign, type Sponsorship } from '../../internal/api.js';
 import { formatDate, formatMoney, formatNumber, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
@@ -321,7 +321,7 @@ export class MentoringSponsorSeat extends MentoringElement {
     if (this.campaign === '') return;
     if (!fresh) this.problem = undefined;
     try {
-      this.details = await this.api.campaign(this.campaign, { fresh });
+      this.details = await request<PublicCampaign>(this.api, 'GET', `/v1/public/campaigns/${encodeURIComponent(this.campaign)}`, { fresh });
     } catch (error) {
       this.#fail(problemOf(error));
     }
@@ -351,7 +351,7 @@ export class MentoringSponsorSeat extends MentoringElement {
     this.busy = true;
     this.#paymentKey ??= crypto.randomUUID();
     try {
-      const sponsorship = await this.api.sponsor(gift, this.#paymentKey);
+      const sponsorship = await request<Sponsorship>(this.api, 'POST', '/v1/sponsorships', { authorized: true, body: gift, idempotencyKey: this.#paymentKey });
       this.#paymentKey = undefined;
       this.sponsorship = sponsorship;
       this.#moveFocus = true;
