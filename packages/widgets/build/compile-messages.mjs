@@ -70,14 +70,15 @@ export function compileMessages({ config, runtime, compiled }) {
       const used = code.includes('@lit/localize') ? compileModule(id, code, output, (message) => this.error(message)) : [];
       if (used.length > 0) modules.set(id, used);
       if (this.getModuleInfo(id)?.isEntry) {
-        // A widget's entry registers its chunks of texts, which hold the texts of all it imports.
+        // A widget's entry registers its chunks of texts, which hold the texts of all it imports,
+        // for the element it defines: entry redeem-voucher defines <mentoring-redeem-voucher>.
         const name = basename(id).replace(/\.[jt]s$/, '');
         const loaders = [...texts.keys()].map((locale) => {
           const chunk = `${prefix}${name}.${locale}.js`;
           chunks.set(chunk, { entry: id, locale });
           return `${locale}: () => import(${JSON.stringify(chunk)})`;
         });
-        output.prepend(`import { addCatalogue } from ${compiledId};\naddCatalogue({ ${loaders.join(', ')} });\n`);
+        output.prepend(`import { addCatalogue } from ${compiledId};\naddCatalogue('mentoring-${name}', { ${loaders.join(', ')} });\n`);
       } else if (used.length === 0) {
         return null;
       }
@@ -101,6 +102,17 @@ export function compileMessages({ config, runtime, compiled }) {
       const own = new Set([...seen].flatMap((module) => modules.get(module) ?? []));
       const entries = Array.from({ length: Math.max(-1, ...own) + 1 }, (_, number) => (own.has(number) ? JSON.stringify(all[number]) : ''));
       return `export default [${entries.join(',')}];`;
+    },
+
+    generateBundle(_, bundle) {
+      // A chunk of texts is data, built here: it has no source to map back to, and the comment
+      // that names its map would be the most of it after the texts.
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk' || !chunks.has(chunk.facadeModuleId)) continue;
+        chunk.code = chunk.code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
+        chunk.map = null;
+        delete bundle[`${chunk.fileName}.map`];
+      }
     },
 
     buildEnd(error) {

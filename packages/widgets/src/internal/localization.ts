@@ -31,8 +31,11 @@ function configure(): void {
   }
 }
 
-/** Loads the translations of `locale` once; a language that fails to load shows English. */
-export async function loadLocale(locale: Locale): Promise<void> {
+/**
+ * Loads the translations of `locale` once, those of every widget (the compiled texts of the script
+ * tag load those of element `_tag` only); a language that fails to load shows English.
+ */
+export async function loadLocale(locale: Locale, _tag: string): Promise<void> {
   configure();
   if (locale === sourceLocale || loaded.has(locale)) return;
   try {

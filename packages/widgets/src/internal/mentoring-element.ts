@@ -67,7 +67,7 @@ export class MentoringElement extends LitElement {
   /** Waits for the translations before rendering, so a page never flashes English first. */
   protected override async scheduleUpdate(): Promise<void> {
     const locale = localeOf(this);
-    await loadLocale(locale);
+    await loadLocale(locale, this.localName);
     this.locale = locale;
     super.scheduleUpdate();
   }
