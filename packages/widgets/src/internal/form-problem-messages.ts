@@ -9,7 +9,7 @@ export function formProblemMessage(problem: Problem): string {
     case 'unauthorized':
     case 'forbidden':
     case 'forbidden_origin':
-      return msg(str`This page cannot use Mentoring yet: its set-up is incomplete. Please tell the site's owner (reference ${reference(problem)}).`);
+      return msg(str`This page is not set up for Mentoring yet. Please tell the site's owner (reference ${reference(problem)}).`);
     case 'invalid_request':
       return msg(str`Something in the form was not accepted. Check it and try again (reference ${reference(problem)}).`);
     case 'conflict':

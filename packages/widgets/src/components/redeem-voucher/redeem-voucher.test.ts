@@ -279,6 +279,6 @@ describe('<mentoring-redeem-voucher> refusals, each with a way forward', () => {
     const element = await fixture<MentoringRedeemVoucher>(
       html`<mentoring-redeem-voucher offer=${offerId} lang="en" api-origin=${world.apiOrigin}></mentoring-redeem-voucher>`,
     );
-    await untilText(element, "This page cannot use Mentoring yet: its set-up is incomplete. Please tell the site's owner (reference missing_key).");
+    await untilText(element, "This page is not set up for Mentoring yet. Please tell the site's owner (reference missing_key).");
   });
 });
