@@ -83,6 +83,8 @@ export class MentoringElement extends LitElement {
 
   /** Fires an event the host page can listen to anywhere above the element: it bubbles and crosses shadow roots. */
   protected emit<Detail>(type: `mentoring-${string}`, detail: Detail): void {
-    this.dispatchEvent(new CustomEvent<Detail>(type, { detail, bubbles: true, composed: true }));
+    // Built apart from dispatchEvent(), so custom-elements.json does not list an event named "type".
+    const event = new CustomEvent<Detail>(type, { detail, bubbles: true, composed: true });
+    this.dispatchEvent(event);
   }
 }
