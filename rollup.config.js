@@ -6,6 +6,7 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import MagicString from 'magic-string';
+import { compileMessages } from './packages/widgets/build/compile-messages.mjs';
 
 const widgets = 'packages/widgets';
 const { version } = JSON.parse(readFileSync(`${widgets}/package.json`, 'utf8'));
@@ -14,6 +15,9 @@ const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
 /**
  * Collapses the whitespace of our css``, html`` and svg`` templates (indentation, line breaks):
  * what the browser ignores need not be sent. Runs of spaces become one, which keeps every meaning.
+ * In css`` (no expressions, no strings with these characters) the spaces around `{};,>` and after
+ * `:` go too, the last `;` of a block and the 0 of `0.5`; a space before `:` stays (`.a :focus` is
+ * not `.a:focus`).
  */
 function collapseTemplateWhitespace() {
   return {
@@ -21,11 +25,12 @@ function collapseTemplateWhitespace() {
     transform(code, id) {
       if (!id.includes(`/${widgets}/src/`)) return null;
       const text = new MagicString(code);
-      for (const match of code.matchAll(/\b(?:css|html|svg) ?`/g)) {
+      for (const match of code.matchAll(/\b(css|html|svg) ?`/g)) {
+        const minify = match[1] === 'css' ? minifyCss : (collapsed) => collapsed;
         let end = match.index + match[0].length;
         let run = end;
         const collapse = (to) => {
-          const collapsed = code.slice(run, to).replace(/\s+/g, ' ');
+          const collapsed = minify(code.slice(run, to).replace(/\s+/g, ' '));
           if (to > run) text.overwrite(run, to, collapsed === '' ? ' ' : collapsed);
         };
         while (code[end] !== '`') {
@@ -47,7 +52,16 @@ function collapseTemplateWhitespace() {
   };
 }
 
-const plugins = ({ outDir, minify = true, declarations = false }) => [
+function minifyCss(css) {
+  return css
+    .replace(/ ?([{};,>]) ?/g, '$1')
+    .replace(/: /g, ':')
+    .replaceAll(';}', '}')
+    .replace(/([:\s,(])0\.(\d)/g, '$1.$2')
+    .trim();
+}
+
+const plugins = ({ outDir, minify = true, declarations = false, compileTexts = false }) => [
   replace({ preventAssignment: true, values: { __MENTORING_VERSION__: JSON.stringify(version) } }),
   nodeResolve({ browser: true }),
   typescript({
@@ -59,8 +73,17 @@ const plugins = ({ outDir, minify = true, declarations = false }) => [
     ...(declarations ? { declarationDir: outDir } : {}),
     exclude: ['**/*.test.ts', '**/internal/testing.ts'],
   }),
+  ...(compileTexts
+    ? [
+        compileMessages({
+          config: `${widgets}/lit-localize.json`,
+          runtime: `${widgets}/src/internal/localization.ts`,
+          compiled: `${widgets}/src/internal/localization.compiled.ts`,
+        }),
+      ]
+    : []),
   ...(minify ? [collapseTemplateWhitespace()] : []),
-  ...(minify ? [terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } })] : []),
+  ...(minify ? [terser({ ecma: 2020, module: true, compress: { passes: 3 }, format: { comments: false } })] : []),
 ];
 
 export default [
@@ -78,15 +101,16 @@ export default [
       format: 'es',
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
-      // Lit (production build) in a chunk of its own, so a size table reads at a glance.
-      manualChunks: (id) => (/node_modules\/(lit|lit-html|lit-element|@lit)\//.test(id) ? 'lit' : undefined),
+      // Lit and src/internal (base element, API client, styles, texts runtime) in one chunk that
+      // every widget loads: one file compresses better than Lit and the rest apart, and the little
+      // only the forms use costs the badge less than a chunk of its own would cost the forms.
+      manualChunks: (id) => (/\/node_modules\/(lit|lit-html|lit-element|@lit)\/|\/src\/internal\//.test(id) ? 'core' : undefined),
       sourcemap: true,
     },
     preserveEntrySignatures: 'strict',
-    // @lit/localize's modules only set up their own state: its runtime mode (unused, we use the
-    // reentrant one) goes when nothing imports it.
-    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@lit/localize/') },
-    plugins: plugins({ outDir: `${widgets}/dist` }),
+    // The texts are compiled (packages/widgets/build/compile-messages.mjs): no @lit/localize at run
+    // time, and chunks/<widget>.<locale>-….js hold each widget's texts in one language.
+    plugins: plugins({ outDir: `${widgets}/dist`, compileTexts: true }),
   },
   {
     // The npm package: one module per source file; Lit stays a dependency for the bundler to share.

@@ -101,4 +101,41 @@ describe('the script tag, built and served by the server', () => {
     expect(shadowText(element)).to.contain(detail.redemption.booking_reference);
     expect(page.violations).to.deep.equal([]);
   });
+
+  it("shows each widget in Albanian from its own chunk of texts, and fetches another language's when lang changes", async () => {
+    const world = await testWorld();
+    const { offerId } = await seed<{ offerId: string }>('redemption', { voucher: false });
+    const { campaignId } = await seed<{ campaignId: string }>('campaign', { targetSeats: 20, funded: 5 });
+    const page = await plainPage(
+      `<mentoring-redeem-voucher offer="${offerId}"></mentoring-redeem-voucher>
+       <mentoring-sponsor-seat campaign="${campaignId}"></mentoring-sponsor-seat>
+       <mentoring-circuit-badge circuit="${world.circuitId}"></mentoring-circuit-badge>`,
+      'sq',
+    );
+    addScript(page, `${world.apiOrigin}/embed/v1/mentoring.js`, world.publishableKey);
+    const widget = (name: string) => page.document.querySelector(`mentoring-${name}`)!;
+    const [redeem, sponsor, badge] = [widget('redeem-voucher'), widget('sponsor-seat'), widget('circuit-badge')];
+    const shows = (element: Element, text: string | RegExp) =>
+      waitUntil(() => (typeof text === 'string' ? shadowText(element).includes(text) : text.test(shadowText(element))), `never showed ${text}: ${shadowText(element)}`, { timeout: 8000 });
+    await shows(redeem, 'Kontrollo kuponin');
+    await shows(redeem, 'për një vend');
+    await shows(sponsor, '5 nga 20 vende të financuara');
+    await shows(badge, /\d+ vend.* këtë sezon/);
+    const texts = () =>
+      page.window.performance
+        .getEntriesByType('resource')
+        .map((entry) => /\/chunks\/([\w-]+\.[a-z]+)-[\w-]+\.js$/.exec(entry.name)?.[1])
+        .filter((name) => name !== undefined && /\.(en|it|sq)$/.test(name))
+        .sort();
+    expect(texts()).to.deep.equal(['circuit-badge.sq', 'redeem-voucher.sq', 'sponsor-seat.sq']);
+
+    redeem.setAttribute('lang', 'it');
+    await shows(redeem, 'Verifica il voucher');
+    sponsor.setAttribute('lang', 'en');
+    await shows(sponsor, '5 of 20 seats funded');
+    await shows(badge, 'këtë sezon');
+    expect(texts()).to.deep.equal(['circuit-badge.sq', 'redeem-voucher.it', 'redeem-voucher.sq', 'sponsor-seat.en', 'sponsor-seat.sq']);
+    expect(page.logs.filter((line) => !line.startsWith('info'))).to.deep.equal([]);
+    expect(page.violations).to.deep.equal([]);
+  });
 });

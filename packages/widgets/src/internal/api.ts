@@ -148,7 +148,7 @@ export interface ApiSettings {
   publishableKey: string | undefined;
 }
 
-interface RequestOptions {
+export interface RequestOptions {
   body?: unknown;
   /** Sends the publishable key; the public endpoints need none. */
   authorized?: boolean;
@@ -158,71 +158,39 @@ interface RequestOptions {
   idempotencyKey?: string;
 }
 
-/** Calls the API with the page's publishable key. No cookies: `credentials: 'omit'`. */
-export class MentoringApi {
-  constructor(readonly settings: ApiSettings) {}
-
-  offer(id: string): Promise<Offer> {
-    return this.#request('GET', `/v1/offers/${encodeURIComponent(id)}`, { authorized: true });
+/**
+ * Calls the API: `method path` on the server of `settings`, with its publishable key when
+ * `authorized`. No cookies: `credentials: 'omit'`. A refusal, or no answer, throws an ApiProblem.
+ */
+export async function request<T>(settings: ApiSettings, method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (options.authorized) {
+    const key = settings.publishableKey;
+    if (key === undefined) throw new ApiProblem({ code: 'missing_key', status: 0 });
+    headers['Authorization'] = `Bearer ${key}`;
   }
-
-  checkVoucher(code: string, pin: string): Promise<VoucherCheck> {
-    return this.#request('POST', '/v1/vouchers/check', { authorized: true, body: { code, pin } });
-  }
-
-  redeem(
-    request: { code: string; pin: string; offer_id: string; seats: number },
-    idempotencyKey: string,
-  ): Promise<Redemption> {
-    return this.#request('POST', '/v1/redemptions', {
-      authorized: true,
-      body: { ...request, capture: true },
-      idempotencyKey,
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.idempotencyKey !== undefined) headers['Idempotency-Key'] = options.idempotencyKey;
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, settings.apiOrigin), {
+      method,
+      headers,
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      credentials: 'omit',
+      cache: options.fresh ? 'no-cache' : 'default',
     });
+  } catch {
+    throw new ApiProblem({ code: 'network_error', status: 0 });
   }
-
-  campaign(id: string, { fresh = false } = {}): Promise<PublicCampaign> {
-    return this.#request('GET', `/v1/public/campaigns/${encodeURIComponent(id)}`, { fresh });
-  }
-
-  sponsor(sponsorship: NewSponsorship, idempotencyKey: string): Promise<Sponsorship> {
-    return this.#request('POST', '/v1/sponsorships', { authorized: true, body: sponsorship, idempotencyKey });
-  }
-
-  badge(kind: BadgeKind, id: string): Promise<Badge> {
-    return this.#request('GET', `/v1/public/badges/${kind}/${encodeURIComponent(id)}`);
-  }
-
-  async #request<T>(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (options.authorized) {
-      const key = this.settings.publishableKey;
-      if (key === undefined) throw new ApiProblem({ code: 'missing_key', status: 0 });
-      headers['Authorization'] = `Bearer ${key}`;
-    }
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    if (options.idempotencyKey !== undefined) headers['Idempotency-Key'] = options.idempotencyKey;
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.settings.apiOrigin), {
-        method,
-        headers,
-        body: options.body === undefined ? null : JSON.stringify(options.body),
-        credentials: 'omit',
-        cache: options.fresh ? 'no-cache' : 'default',
-      });
-    } catch {
-      throw new ApiProblem({ code: 'network_error', status: 0 });
-    }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (response.ok && body !== undefined) return body as T;
-    const problem = (body ?? {}) as Partial<Problem>;
-    const requestId = problem.request_id ?? response.headers.get('X-Request-Id');
-    throw new ApiProblem({
-      ...problem,
-      code: problem.code ?? 'internal_error',
-      status: response.status,
-      ...(requestId === null ? {} : { request_id: requestId }),
-    });
-  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (response.ok && body !== undefined) return body as T;
+  const problem = (body ?? {}) as Partial<Problem>;
+  const requestId = problem.request_id ?? response.headers.get('X-Request-Id');
+  throw new ApiProblem({
+    ...problem,
+    code: problem.code ?? 'internal_error',
+    status: response.status,
+    ...(requestId === null ? {} : { request_id: requestId }),
+  });
 }

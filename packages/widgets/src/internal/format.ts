@@ -1,6 +1,6 @@
 // The one place that formats money, numbers and dates: Intl, in the element's locale.
 import type { LocalizedText } from './api.js';
-import type { Locale } from './localization.js';
+import type { Locale } from './locale.js';
 
 /** Cents as the locale writes money: `€ 15,00` in Italian, `€15.00` in English. */
 export function formatMoney(cents: number, currency: string, locale: Locale): string {

@@ -3,7 +3,7 @@ import '../components/redeem-voucher/redeem-voucher.js';
 import { templates as italian } from '../locales/it.js';
 import { templates as albanian } from '../locales/sq.js';
 import { formatMoney } from './format.js';
-import { chooseLocale } from './localization.js';
+import { chooseLocale } from './locale.js';
 import { seed, testWorld, untilText } from './testing.js';
 
 /** The trans-units of an XLIFF file in packages/widgets/xliff, with their targets. */

@@ -1,15 +1,10 @@
-// Each element renders in its own locale (its `lang`, else the page's, else the browser's, else
-// Italian), so an Albanian and an Italian widget can sit on one page. @lit/localize's reentrant
-// mode asks getLocale() before every msg(): the element sets it for the duration of its render.
+// The texts through @lit/localize's runtime in its reentrant mode, which asks getLocale() before
+// every msg(): the tests and the npm package's modules. The script tag's build compiles the texts
+// instead and puts localization.compiled.ts in this module's place (build/compile-messages.mjs).
 import type { LocaleModule } from '@lit/localize';
 import { configureReentrantLocalization } from '@lit/localize/init/reentrant.js';
 import { sourceLocale, targetLocales } from '../locales/locale-codes.js';
-
-export const locales = [sourceLocale, ...targetLocales] as const;
-export type Locale = (typeof locales)[number];
-
-/** Where the circuits are: the locale when nothing else says. */
-export const fallbackLocale: Locale = 'it';
+import { renderingLocale, type Locale } from './locale.js';
 
 // One chunk per language, fetched the first time an element needs it.
 const loaders: Record<(typeof targetLocales)[number], () => Promise<LocaleModule>> = {
@@ -18,7 +13,6 @@ const loaders: Record<(typeof targetLocales)[number], () => Promise<LocaleModule
 };
 
 const loaded = new Map<Locale, LocaleModule>();
-let rendering: Locale = sourceLocale;
 let configured = false;
 
 function configure(): void {
@@ -28,7 +22,7 @@ function configure(): void {
     configureReentrantLocalization({
       sourceLocale,
       targetLocales: [...targetLocales],
-      getLocale: () => rendering,
+      getLocale: renderingLocale,
       loadLocaleSync: (locale) => loaded.get(locale as Locale),
     });
   } catch {
@@ -37,23 +31,11 @@ function configure(): void {
   }
 }
 
-/** The first supported language among `candidates` (`it-IT` counts as `it`), else Italian. */
-export function chooseLocale(candidates: readonly (string | null | undefined)[]): Locale {
-  for (const candidate of candidates) {
-    const language = candidate?.split('-')[0]?.toLowerCase();
-    const locale = locales.find((supported) => supported === language);
-    if (locale !== undefined) return locale;
-  }
-  return fallbackLocale;
-}
-
-/** The element's locale: its own or an ancestor's `lang` (`<html lang>` included), else the browser's. */
-export function localeOf(element: Element): Locale {
-  return chooseLocale([element.closest('[lang]')?.getAttribute('lang'), ...navigator.languages]);
-}
-
-/** Loads the translations of `locale` once; a language that fails to load shows English. */
-export async function loadLocale(locale: Locale): Promise<void> {
+/**
+ * Loads the translations of `locale` once, those of every widget (the compiled texts of the script
+ * tag load those of element `_tag` only); a language that fails to load shows English.
+ */
+export async function loadLocale(locale: Locale, _tag: string): Promise<void> {
   configure();
   if (locale === sourceLocale || loaded.has(locale)) return;
   try {
@@ -61,20 +43,4 @@ export async function loadLocale(locale: Locale): Promise<void> {
   } catch (error) {
     console.warn(`Mentoring: the ${locale} texts could not be loaded; showing English.`, error);
   }
-}
-
-/** Runs `render` with msg() answering in `locale`. */
-export function inLocale<T>(locale: Locale, render: () => T): T {
-  const previous = rendering;
-  rendering = locale;
-  try {
-    return render();
-  } finally {
-    rendering = previous;
-  }
-}
-
-/** Picks the `one` or the `other` form of a count, by the locale's plural rules. */
-export function plural<T>(count: number, locale: Locale, forms: { one: () => T; other: () => T }): T {
-  return new Intl.PluralRules(locale).select(count) === 'one' ? forms.one() : forms.other();
 }

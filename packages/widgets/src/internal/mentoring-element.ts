@@ -1,7 +1,7 @@
-import { LitElement, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
-import { MentoringApi, type Problem } from './api.js';
-import { inLocale, loadLocale, localeOf, type Locale } from './localization.js';
+import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
+import type { ApiSettings, Problem } from './api.js';
+import { inLocale, localeOf, type Locale } from './locale.js';
+import { loadLocale } from './localization.js';
 import { embedState } from './settings.js';
 
 /** `detail` of `mentoring-error`, which every widget fires: the problem the person was shown. */
@@ -22,25 +22,34 @@ let pageLanguage: MutationObserver | undefined;
 
 /** The base of every Mentoring element: events, the API, and rendering in the element's own locale. */
 export class MentoringElement extends LitElement {
+  // Static properties, not decorators: the same reactive properties without the decorators' code.
+  // Internal state is declared as @state() would, `{ state: true, attribute: false }`; the
+  // manifest reads `attribute: false`.
+  static override properties: PropertyDeclarations = {
+    lang: { reflect: true },
+    apiOrigin: { attribute: 'api-origin' },
+    publishableKey: { attribute: 'publishable-key' },
+  };
+
   /** The language of the element (`it`, `en` or `sq`); else the page's, else the browser's, else Italian. */
-  @property({ reflect: true }) override lang!: string;
+  override lang!: string;
 
   /** The Mentoring server's origin; by default the origin the script tag was loaded from. */
-  @property({ attribute: 'api-origin' }) apiOrigin: string | undefined;
+  apiOrigin: string | undefined;
 
   /** The provider's publishable key (`pk_…`); by default the script tag's `data-key`. */
-  @property({ attribute: 'publishable-key' }) publishableKey: string | undefined;
+  publishableKey: string | undefined;
 
   /** The locale of the current render; set before every update. */
   protected locale: Locale = 'it';
 
-  /** The API as this element reaches it: its own attributes first, then what the script tag said. */
-  protected get api(): MentoringApi {
+  /** The API as this element reaches it (for request()): its own attributes first, then what the script tag said. */
+  protected get api(): ApiSettings {
     const settings = embedState()?.settings;
-    return new MentoringApi({
+    return {
       apiOrigin: this.apiOrigin ?? settings?.apiOrigin ?? location.origin,
       publishableKey: this.publishableKey ?? settings?.publishableKey,
-    });
+    };
   }
 
   override connectedCallback(): void {
@@ -58,7 +67,7 @@ export class MentoringElement extends LitElement {
   /** Waits for the translations before rendering, so a page never flashes English first. */
   protected override async scheduleUpdate(): Promise<void> {
     const locale = localeOf(this);
-    await loadLocale(locale);
+    await loadLocale(locale, this.localName);
     this.locale = locale;
     super.scheduleUpdate();
   }
@@ -72,17 +81,10 @@ export class MentoringElement extends LitElement {
     this.emit<ErrorDetail>('mentoring-error', { code: problem.code, problem });
   }
 
-  /**
-   * Fires an event the host page can listen to anywhere above the element: it bubbles and
-   * crosses shadow roots. Returns false when a listener called `preventDefault()`.
-   */
-  protected emit<Detail>(type: `mentoring-${string}`, detail: Detail, options: { cancelable?: boolean } = {}): boolean {
-    const event = new CustomEvent<Detail>(type, {
-      detail,
-      bubbles: true,
-      composed: true,
-      cancelable: options.cancelable ?? false,
-    });
-    return this.dispatchEvent(event);
+  /** Fires an event the host page can listen to anywhere above the element: it bubbles and crosses shadow roots. */
+  protected emit<Detail>(type: `mentoring-${string}`, detail: Detail): void {
+    // Built apart from dispatchEvent(), so custom-elements.json does not list an event named "type".
+    const event = new CustomEvent<Detail>(type, { detail, bubbles: true, composed: true });
+    this.dispatchEvent(event);
   }
 }

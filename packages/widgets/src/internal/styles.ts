@@ -4,6 +4,7 @@ import { css } from 'lit';
  * What every widget shares: the reset that keeps the host page's styles out, the design tokens
  * (each `--mentoring-*` custom property with its light default) and the native controls.
  * The reset sits on `.root`, not `:host`, so a page can still place the element (margin, width).
+ * Every browser that runs the widgets' code (ES2022) has `system-ui`: no older font names.
  */
 export const baseStyles = css`
   :host {
@@ -16,7 +17,7 @@ export const baseStyles = css`
   }
   .root {
     all: initial;
-    --_font: var(--mentoring-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
+    --_font: var(--mentoring-font-family, system-ui, sans-serif);
     --_text: var(--mentoring-color-text, #1d2433);
     --_muted: var(--mentoring-color-muted, #4b5565);
     --_surface: var(--mentoring-color-surface, #ffffff);
@@ -71,9 +72,7 @@ export const baseStyles = css`
     letter-spacing: normal;
     margin: 0;
   }
-  input[type='text'],
-  input[type='number'],
-  input:not([type]),
+  input:not([type='radio'], [type='checkbox']),
   textarea {
     display: block;
     width: 100%;
@@ -152,13 +151,5 @@ export const baseStyles = css`
   dd {
     margin: 0;
     font-weight: 600;
-  }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
 `;

@@ -63,3 +63,31 @@ export async function untilText(element: Element, text: string | RegExp, timeout
 export function focusedIn(element: Element): Element | null {
   return element.shadowRoot!.activeElement;
 }
+
+/** Reads a QR code drawn in SVG as a phone at the door would: jsQR on the rendered pixels, 300 px wide. */
+export async function readQr(svg: SVGSVGElement): Promise<string | undefined> {
+  const image = new Image();
+  image.src = `data:image/svg+xml,${encodeURIComponent(new XMLSerializer().serializeToString(svg).replace('<svg', '<svg width="300" height="300"'))}`;
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 300;
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, 300, 300);
+  context.drawImage(image, 0, 0, 300, 300);
+  const pixels = context.getImageData(0, 0, 300, 300);
+  await loadJsQr();
+  return (window as unknown as { jsQR: (data: Uint8ClampedArray, w: number, h: number) => { data: string } | null }).jsQR(pixels.data, 300, 300)?.data;
+}
+
+let jsQr: Promise<unknown> | undefined;
+function loadJsQr() {
+  jsQr ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/node_modules/jsqr/dist/jsQR.js';
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.append(script);
+  });
+  return jsQr;
+}

@@ -1,9 +1,8 @@
 import { msg, str } from '@lit/localize';
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { problemOf, type Badge, type BadgeKind, type MentoringApi, type Problem } from '../../internal/api.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { problemOf, request, type ApiSettings, type Badge, type BadgeKind, type Problem } from '../../internal/api.js';
 import { formatNumber } from '../../internal/format.js';
-import { plural } from '../../internal/localization.js';
+import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
 import { problemMessage } from '../../internal/problem-messages.js';
 import { baseStyles } from '../../internal/styles.js';
@@ -12,11 +11,11 @@ import { circuitBadgeStyles } from './circuit-badge.styles.js';
 /** One request per badge subject and page, however many badges show it (the browser caches the answer for 30 s too). */
 const badges = new Map<string, Promise<Badge>>();
 
-function badgeOf(api: MentoringApi, kind: BadgeKind, id: string): Promise<Badge> {
-  const key = `${api.settings.apiOrigin} ${kind} ${id}`;
+function badgeOf(api: ApiSettings, kind: BadgeKind, id: string): Promise<Badge> {
+  const key = `${api.apiOrigin} ${kind} ${id}`;
   let badge = badges.get(key);
   if (badge === undefined) {
-    badge = api.badge(kind, id);
+    badge = request<Badge>(api, 'GET', `/v1/public/badges/${kind}/${encodeURIComponent(id)}`);
     // A failure is not kept: the next badge (or a retry) asks again.
     badge.catch(() => badges.delete(key));
     badges.set(key, badge);
@@ -45,19 +44,29 @@ function badgeOf(api: MentoringApi, kind: BadgeKind, id: string): Promise<Badge>
 export class MentoringCircuitBadge extends MentoringElement {
   static override styles = [baseStyles, circuitBadgeStyles];
 
-  /** A provider's id: its circuit and the seats sponsored for its offers. */
-  @property() provider: string | undefined;
-  /** A circuit's id: the seats sponsored in the whole circuit. */
-  @property() circuit: string | undefined;
-  /** A mentor's id: the seats it sponsored. */
-  @property() mentor: string | undefined;
-  /** `compact` (one line, 36 px high) or `full` (a card, 112 px high). */
-  @property({ reflect: true }) variant: 'compact' | 'full' = 'compact';
-  /** The page of the circuit the badge links to; without it, the badge is plain text. */
-  @property() href: string | undefined;
+  static override properties: PropertyDeclarations = {
+    provider: {},
+    circuit: {},
+    mentor: {},
+    variant: { reflect: true },
+    href: {},
+    badge: { state: true, attribute: false },
+    problem: { state: true, attribute: false },
+  };
 
-  @state() private badge: Badge | undefined;
-  @state() private problem: Problem | undefined;
+  /** A provider's id: its circuit and the seats sponsored for its offers. */
+  provider: string | undefined;
+  /** A circuit's id: the seats sponsored in the whole circuit. */
+  circuit: string | undefined;
+  /** A mentor's id: the seats it sponsored. */
+  mentor: string | undefined;
+  /** `compact` (one line, 36 px high) or `full` (a card, 112 px high). */
+  variant: 'compact' | 'full' = 'compact';
+  /** The page of the circuit the badge links to; without it, the badge is plain text. */
+  href: string | undefined;
+
+  private badge: Badge | undefined;
+  private problem: Problem | undefined;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('provider') || changed.has('circuit') || changed.has('mentor') || changed.has('apiOrigin')) void this.#load();
@@ -73,7 +82,7 @@ export class MentoringCircuitBadge extends MentoringElement {
 
   #renderWaiting(): TemplateResult {
     return html`<span class="line placeholder" role="status">
-      ${this.problem === undefined ? msg('Mentoring circuit') : problemMessage(this.problem, this.locale)}
+      ${this.problem === undefined ? msg('Mentoring circuit') : problemMessage(this.problem)}
     </span>`;
   }
 

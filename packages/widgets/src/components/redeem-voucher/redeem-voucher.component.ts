@@ -1,14 +1,13 @@
 import { msg, str } from '@lit/localize';
-import { html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import { problemOf, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { problemOf, request, type Offer, type Problem, type Redemption, type VoucherCheck } from '../../internal/api.js';
 import { formatDate, formatMoney, localizedText } from '../../internal/format.js';
-import { plural } from '../../internal/localization.js';
+import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
-import { problemMessage } from '../../internal/problem-messages.js';
 import { baseStyles } from '../../internal/styles.js';
-import { readVoucherCode, type CodeProblem } from '../../internal/voucher-code.js';
+import { readVoucherCode, type CodeProblem } from './voucher-code.js';
 import { redeemVoucherStyles } from './redeem-voucher.styles.js';
+import { voucherProblemMessage } from './voucher-problems.js';
 
 /** The most seats one booking takes, as the API allows (maxSeatsPerRedemption). */
 const maxSeatsPerBooking = 10;
@@ -62,20 +61,27 @@ type Field = 'code' | 'pin';
 export class MentoringRedeemVoucher extends MentoringElement {
   static override styles = [baseStyles, redeemVoucherStyles];
 
+  static override properties: PropertyDeclarations = {
+    offer: {},
+    step: { state: true, attribute: false },
+    details: { state: true, attribute: false },
+    busy: { state: true, attribute: false },
+    problem: { state: true, attribute: false },
+    invalid: { state: true, attribute: false },
+    seats: { state: true, attribute: false },
+    qr: { state: true, attribute: false },
+  };
+
   /** The id of the offer to book (from the provider's dashboard or `GET /v1/offers`). */
-  @property() offer = '';
+  offer = '';
 
-  @state() private step: Step = { name: 'loading' };
-  @state() private details: Offer | undefined;
-  @state() private busy: 'checking' | 'booking' | undefined;
-  @state() private problem: Problem | undefined;
-  @state() private invalid: { field: Field; reason: CodeProblem | 'pin' | 'api' } | undefined;
-  @state() private seats = 1;
-  @state() private qr: { path: string; size: number } | undefined;
-
-  @query('h2') private heading!: HTMLElement | null;
-  @query('#code') private codeInput!: HTMLInputElement | null;
-  @query('#pin') private pinInput!: HTMLInputElement | null;
+  private step: Step = { name: 'loading' };
+  private details: Offer | undefined;
+  private busy: 'checking' | 'booking' | undefined;
+  private problem: Problem | undefined;
+  private invalid: { field: Field; reason: CodeProblem | 'pin' | 'api' } | undefined;
+  private seats = 1;
+  private qr: { path: string; size: number } | undefined;
 
   #code = '';
   #pin = '';
@@ -90,8 +96,8 @@ export class MentoringRedeemVoucher extends MentoringElement {
   protected override updated(): void {
     if (!this.#moveFocus) return;
     this.#moveFocus = false;
-    const field = this.invalid?.field === 'pin' ? this.pinInput : this.invalid?.field === 'code' ? this.codeInput : null;
-    (field ?? this.heading)?.focus();
+    const field = this.invalid === undefined ? null : this.#input(this.invalid.field);
+    (field ?? this.renderRoot.querySelector('h2'))?.focus();
   }
 
   protected override render(): TemplateResult {
@@ -293,7 +299,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
               viewBox="-4 -4 ${qr.size + 8} ${qr.size + 8}"
               shape-rendering="crispEdges"
             >
-              ${svg`<path fill="#000000" d=${qr.path}></path>`}
+              <path fill="#000000" d=${qr.path}></path>
             </svg>`}
       </div>
       <dl>
@@ -343,7 +349,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
 
   #problemText(problem: Problem): string {
     if (problem.code === 'not_found' && this.details !== undefined) return msg('No voucher has this code. Check it against your card.');
-    return problemMessage(problem, this.locale);
+    return voucherProblemMessage(problem, this.locale);
   }
 
   #retryButton(action: 'checking' | 'booking'): TemplateResult | typeof nothing {
@@ -357,7 +363,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.step = { name: 'loading' };
     if (this.offer === '') return;
     try {
-      const offer = await this.api.offer(this.offer);
+      const offer = await request<Offer>(this.api, 'GET', `/v1/offers/${encodeURIComponent(this.offer)}`, { authorized: true });
       this.details = offer;
       if (Date.parse(offer.starts_at) <= Date.now()) {
         this.#fail({ code: 'conflict', status: 409 }, { name: 'unavailable', problem: undefined });
@@ -374,9 +380,10 @@ export class MentoringRedeemVoucher extends MentoringElement {
 
   #tidyCode(): void {
     const read = readVoucherCode(this.#code);
-    if ('code' in read && this.codeInput !== null) {
+    const input = this.#input('code');
+    if ('code' in read && input !== null) {
       this.#code = read.code;
-      this.codeInput.value = read.code;
+      input.value = read.code;
     }
   }
 
@@ -398,7 +405,8 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.invalid = undefined;
     this.busy = 'checking';
     try {
-      const voucher = await this.api.checkVoucher(this.#code, this.#pin);
+      const body = { code: this.#code, pin: this.#pin };
+      const voucher = await request<VoucherCheck>(this.api, 'POST', '/v1/vouchers/check', { authorized: true, body });
       const restriction = restrictionFor(voucher, this.details!);
       if (restriction !== undefined) {
         this.#fail({ code: 'restriction_mismatch', status: 422, restriction });
@@ -436,7 +444,9 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.busy = 'booking';
     this.#bookingKey ??= crypto.randomUUID();
     try {
-      const redemption = await this.api.redeem({ code: this.#code, pin: this.#pin, offer_id: this.offer, seats: this.seats }, this.#bookingKey);
+      // Captured at once: the seats are paid from the voucher as the person books them.
+      const body = { code: this.#code, pin: this.#pin, offer_id: this.offer, seats: this.seats, capture: true };
+      const redemption = await request<Redemption>(this.api, 'POST', '/v1/redemptions', { authorized: true, body, idempotencyKey: this.#bookingKey });
       this.#bookingKey = undefined;
       this.#pin = '';
       this.details = { ...this.details!, seats_left: this.details!.seats_left - redemption.seats };
@@ -462,7 +472,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
   }
 
   async #drawQr(payload: string): Promise<void> {
-    const { encodeQr, qrSvgPath } = await import('../../internal/qr-code.js');
+    const { encodeQr, qrSvgPath } = await import('./qr-code.js');
     const code = encodeQr(payload);
     this.qr = { path: qrSvgPath(code), size: code.size };
   }
@@ -475,6 +485,10 @@ export class MentoringRedeemVoucher extends MentoringElement {
     this.qr = undefined;
     this.#moveFocus = true;
     this.step = { name: 'enter' };
+  }
+
+  #input(field: Field): HTMLInputElement | null {
+    return this.renderRoot.querySelector(`#${field}`);
   }
 
   /** Shows `problem`, optionally moving to `step`, and tells the host page. */

@@ -1,9 +1,9 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import type { Redemption } from '../../internal/api.js';
-import { focusedIn, inside, seed, testWorld, textOf, untilText, type SeededVoucher } from '../../internal/testing.js';
+import { focusedIn, inside, readQr, seed, testWorld, textOf, untilText, type SeededVoucher } from '../../internal/testing.js';
 import type { MentoringRedeemVoucher } from './redeem-voucher.js';
-import { readVoucherCode } from '../../internal/voucher-code.js';
+import { readVoucherCode } from './voucher-code.js';
 import './redeem-voucher.js';
 
 interface Seeded {
@@ -56,35 +56,6 @@ function click(element: MentoringRedeemVoucher, label: string): void {
   button.click();
 }
 
-/** Decodes the QR code the widget drew, as a phone at the door would (jsQR on the rendered pixels). */
-async function decodeQr(element: MentoringRedeemVoucher): Promise<string | undefined> {
-  const svg = inside<SVGSVGElement>(element, 'svg[part=qr]')!;
-  const image = new Image();
-  image.src = `data:image/svg+xml,${encodeURIComponent(new XMLSerializer().serializeToString(svg).replace('<svg', '<svg width="300" height="300"'))}`;
-  await image.decode();
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = 300;
-  const context = canvas.getContext('2d')!;
-  context.fillStyle = '#fff';
-  context.fillRect(0, 0, 300, 300);
-  context.drawImage(image, 0, 0, 300, 300);
-  const pixels = context.getImageData(0, 0, 300, 300);
-  await loadJsQr();
-  return (window as unknown as { jsQR: (data: Uint8ClampedArray, w: number, h: number) => { data: string } | null }).jsQR(pixels.data, 300, 300)?.data;
-}
-
-let jsQr: Promise<unknown> | undefined;
-function loadJsQr() {
-  jsQr ??= new Promise((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = '/node_modules/jsqr/dist/jsQR.js';
-    script.onload = resolve;
-    script.onerror = reject;
-    document.head.append(script);
-  });
-  return jsQr;
-}
-
 describe('<mentoring-redeem-voucher>', () => {
   it('books two seats keyboard-only, fires mentoring-redeemed, and shows a scannable QR code and what is left', async () => {
     const { offerId, voucher } = await seed<Seeded>('redemption', { voucher: { amount: 5000 } });
@@ -125,7 +96,7 @@ describe('<mentoring-redeem-voucher>', () => {
     expect(focusedIn(element)?.tagName).to.equal('H2');
     // The QR encoder is its own chunk, fetched after the booking.
     await waitUntil(() => inside(element, 'svg[part=qr]') !== null, 'no QR code');
-    expect(await decodeQr(element)).to.equal(redemption.qr_payload);
+    expect(await readQr(inside<SVGSVGElement>(element, 'svg[part=qr]')!)).to.equal(redemption.qr_payload);
     await expect(element).to.be.accessible();
   });
 });
@@ -308,6 +279,6 @@ describe('<mentoring-redeem-voucher> refusals, each with a way forward', () => {
     const element = await fixture<MentoringRedeemVoucher>(
       html`<mentoring-redeem-voucher offer=${offerId} lang="en" api-origin=${world.apiOrigin}></mentoring-redeem-voucher>`,
     );
-    await untilText(element, "This page cannot use Mentoring yet: its set-up is incomplete. Please tell the site's owner (reference missing_key).");
+    await untilText(element, "This page is not set up for Mentoring yet. Please tell the site's owner (reference missing_key).");
   });
 });

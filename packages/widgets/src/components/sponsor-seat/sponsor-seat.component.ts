@@ -1,11 +1,10 @@
 import { msg, str } from '@lit/localize';
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import { problemOf, type NewSponsorship, type Problem, type PublicCampaign, type Sponsorship } from '../../internal/api.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { problemOf, request, type NewSponsorship, type Problem, type PublicCampaign, type Sponsorship } from '../../internal/api.js';
 import { formatDate, formatMoney, formatNumber, localizedText } from '../../internal/format.js';
-import { plural } from '../../internal/localization.js';
+import { plural } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
-import { problemMessage } from '../../internal/problem-messages.js';
+import { formProblemMessage } from '../../internal/form-problem-messages.js';
 import { baseStyles } from '../../internal/styles.js';
 import { sponsorSeatStyles } from './sponsor-seat.styles.js';
 
@@ -50,26 +49,39 @@ type Field = 'seats' | 'amount' | 'name';
 export class MentoringSponsorSeat extends MentoringElement {
   static override styles = [baseStyles, sponsorSeatStyles];
 
+  static override properties: PropertyDeclarations = {
+    campaign: {},
+    paymentProvider: { attribute: 'payment-provider' },
+    paymentMethod: { attribute: 'payment-method' },
+    details: { state: true, attribute: false },
+    mode: { state: true, attribute: false },
+    seats: { state: true, attribute: false },
+    amount: { state: true, attribute: false },
+    anonymous: { state: true, attribute: false },
+    busy: { state: true, attribute: false },
+    problem: { state: true, attribute: false },
+    invalid: { state: true, attribute: false },
+    sponsorship: { state: true, attribute: false },
+  };
+
   /** The id of the campaign to fund. */
-  @property() campaign = '';
+  campaign = '';
 
   /** The payment provider: `test` by default with test keys; `bank_transfer` where the operator offers it. */
-  @property({ attribute: 'payment-provider' }) paymentProvider: string | undefined;
+  paymentProvider: string | undefined;
 
   /** Provider-specific payment method; with test keys, `test_fail` tries a declined payment. */
-  @property({ attribute: 'payment-method' }) paymentMethod: string | undefined;
+  paymentMethod: string | undefined;
 
-  @state() private details: PublicCampaign | undefined;
-  @state() private mode: 'seats' | 'amount' = 'seats';
-  @state() private seats = 1;
-  @state() private amount = '';
-  @state() private anonymous = false;
-  @state() private busy = false;
-  @state() private problem: Problem | undefined;
-  @state() private invalid: Field | undefined;
-  @state() private sponsorship: Sponsorship | undefined;
-
-  @query('h2') private heading!: HTMLElement | null;
+  private details: PublicCampaign | undefined;
+  private mode: 'seats' | 'amount' = 'seats';
+  private seats = 1;
+  private amount = '';
+  private anonymous = false;
+  private busy = false;
+  private problem: Problem | undefined;
+  private invalid: Field | undefined;
+  private sponsorship: Sponsorship | undefined;
 
   #name = '';
   #message = '';
@@ -85,7 +97,7 @@ export class MentoringSponsorSeat extends MentoringElement {
     if (!this.#moveFocus) return;
     this.#moveFocus = false;
     const field = this.invalid === undefined ? null : this.renderRoot.querySelector<HTMLElement>(`#${this.invalid}`);
-    (field ?? this.heading)?.focus();
+    (field ?? this.renderRoot.querySelector('h2'))?.focus();
   }
 
   protected override render(): TemplateResult {
@@ -270,11 +282,16 @@ export class MentoringSponsorSeat extends MentoringElement {
 
   #statusText(): string {
     if (this.busy) return msg('Sending your gift…');
-    if (this.problem !== undefined) return problemMessage(this.problem, this.locale);
+    if (this.problem !== undefined) return this.#problemText(this.problem);
     if (this.details === undefined) return msg('Loading the campaign…');
     if (this.sponsorship?.status === 'pending') return msg('Your gift is recorded: it counts once the transfer arrives.');
     if (this.sponsorship !== undefined) return msg('Your gift is paid and recorded.');
     return '';
+  }
+
+  #problemText(problem: Problem): string {
+    if (problem.code === 'payment_failed') return msg('The payment was declined and nothing was charged. Try again, or use another payment method.');
+    return formProblemMessage(problem);
   }
 
   /** The gift in cents, or undefined while the form does not say one. */
@@ -304,7 +321,7 @@ export class MentoringSponsorSeat extends MentoringElement {
     if (this.campaign === '') return;
     if (!fresh) this.problem = undefined;
     try {
-      this.details = await this.api.campaign(this.campaign, { fresh });
+      this.details = await request<PublicCampaign>(this.api, 'GET', `/v1/public/campaigns/${encodeURIComponent(this.campaign)}`, { fresh });
     } catch (error) {
       this.#fail(problemOf(error));
     }
@@ -334,7 +351,7 @@ export class MentoringSponsorSeat extends MentoringElement {
     this.busy = true;
     this.#paymentKey ??= crypto.randomUUID();
     try {
-      const sponsorship = await this.api.sponsor(gift, this.#paymentKey);
+      const sponsorship = await request<Sponsorship>(this.api, 'POST', '/v1/sponsorships', { authorized: true, body: gift, idempotencyKey: this.#paymentKey });
       this.#paymentKey = undefined;
       this.sponsorship = sponsorship;
       this.#moveFocus = true;
