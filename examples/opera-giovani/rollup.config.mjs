@@ -1,5 +1,6 @@
 // The page's own build, as a React site would have one: its code, React and the Mentoring widgets
-// from npm (@mentoring/widgets) in one bundle in dist/, which the page loads as a module.
+// from npm (@mentoring/widgets) in one bundle in dist/, which the page loads as a module. `npm run
+// build` type-checks first (tsc --noEmit): the package's types exist once the widgets are built.
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
