@@ -317,6 +317,21 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
     }
   });
 
+  it('the React page hears the widget it rendered: the booking joins the list the app keeps', async () => {
+    const voucher = await issueVoucher(await seatPrice('tosca'), 'it', '3C-10');
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, `${mentoring.baseUrl}/examples/opera-giovani/`);
+      const { widget, book } = await typeVoucher(page, 'mentoring-redeem-voucher', voucher);
+      const { redemption } = await nextEvent<{ redemption: { booking_reference: string } }>(widget, 'mentoring-redeemed', () => book.click());
+      const list = page.getByRole('region', { name: 'Prenotati da questa pagina' });
+      assert.equal((await list.getByRole('listitem').textContent())!.replace(/\s+/g, ' ').trim(), `${redemption.booking_reference} · 1 posto`);
+      assert.deepEqual(problems(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("a theatre whose site is on another origin: refused until the operator allows it, then it books under the page's strict CSP", async () => {
     const { demo } = mentoring;
     // 127.0.0.1 is another origin than the API's localhost: the page is the theatre's site, the script comes from Mentoring.
