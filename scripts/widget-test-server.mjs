@@ -1,13 +1,8 @@
 // The real Mentoring server for the browser tests: `node --import tsx server/src/main.ts` on a
-// scratch database (a new database on the PostgreSQL at DATABASE_URL, dropped at the end, or an
-// embedded PGlite in a temporary folder), seeded through the HTTP API with the admin key. Tests ask
-// it for fresh offers, vouchers and campaigns with executeServerCommand('mentoring', {...}).
-import { spawn } from 'node:child_process';
+// scratch database (scripts/mentoring-server.mjs), seeded through the HTTP API with the admin key.
+// Tests ask it for fresh offers, vouchers and campaigns with executeServerCommand('mentoring', {...}).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import postgres from 'postgres';
+import { startServer } from './mentoring-server.mjs';
 
 const categories = [
   { slug: 'theatre', name: { it: 'Teatro', en: 'Theatre', sq: 'Teatër' } },
@@ -23,7 +18,12 @@ export function mentoringServer() {
   return {
     name: 'mentoring-server',
     async serverStart({ config }) {
-      server = await startServer(adminKey);
+      // No demo circuits: the tests seed what they need. Every test talks from one address, so the
+      // per-IP limit a school's pupils share is raised; the per-voucher limit stays as in production.
+      server = await startServer(adminKey, {
+        name: 'mentoring-widgets',
+        env: { MENTORING_DEMO: 'false', MENTORING_RATE_LIMIT_PER_IP: '1000' },
+      });
       world = await seedWorld(new Api(server.origin, adminKey), `http://${config.hostname ?? 'localhost'}:${config.port}`);
     },
     async serverStop() {
@@ -34,51 +34,6 @@ export function mentoringServer() {
       const seed = seeds[payload.action];
       if (seed === undefined) throw new Error(`No seed "${payload.action}"; there are ${Object.keys(seeds).join(', ')}.`);
       return seed(new Api(server.origin, adminKey), world, payload);
-    },
-  };
-}
-
-async function startServer(adminKey) {
-  const url = process.env.DATABASE_URL || undefined;
-  // No demo circuits: the tests seed what they need. Every test talks from one address, so the
-  // per-IP limit a school's pupils share is raised; the per-voucher limit stays as in production.
-  const env = { ...process.env, PORT: '0', MENTORING_ADMIN_KEY: adminKey, MENTORING_DEMO: 'false', MENTORING_RATE_LIMIT_PER_IP: '1000' };
-  let cleanUp;
-  if (url === undefined) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'mentoring-widgets-'));
-    env.MENTORING_DATA_DIR = dataDir;
-    cleanUp = async () => rmSync(dataDir, { recursive: true, force: true });
-  } else {
-    const name = `mentoring_widgets_${randomBytes(4).toString('hex')}`;
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    const scratch = new URL(url);
-    scratch.pathname = `/${name}`;
-    env.DATABASE_URL = scratch.href;
-    cleanUp = async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    };
-  }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const port = await new Promise((resolve, reject) => {
-    const read = (chunk) => {
-      output += chunk;
-      const listening = /listening on port (\d+)/.exec(output);
-      if (listening) resolve(Number(listening[1]));
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`The Mentoring server exited (${code}) before listening:\n${output}`)));
-  });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-      await cleanUp();
     },
   };
 }

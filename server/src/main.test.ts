@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { createEmbeddedDataDir } from '../test/database.js';
+import type { DemoData } from './demo/seed.js';
 import { listeningPort, startScript, type Running } from '../test/process.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -23,9 +24,10 @@ describe('the server process', () => {
     const port = await listeningPort(server);
     const base = `http://127.0.0.1:${port}`;
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    // Without the demo there are no keys and ids to put in the demo pages.
     const examples = await fetch(`${base}/examples/`);
-    assert.equal(examples.status, 200);
-    assert.match(await examples.text(), /embed\/v1\/mentoring\.js/);
+    assert.equal(examples.status, 503);
+    assert.equal(((await examples.json()) as { code: string }).code, 'service_unavailable');
     assert.ok(existsSync(join(dataDir, 'embedded.pid')));
 
     // An idle keep-alive connection, as a browser leaves one: it must not hold the shutdown up.
@@ -46,13 +48,16 @@ describe('the server process', () => {
     const demoDir = createEmbeddedDataDir();
     try {
       const server = start({ MENTORING_DATA_DIR: demoDir, MENTORING_DEMO: 'true' });
-      await listeningPort(server);
+      const port = await listeningPort(server);
       for (let waited = 0; !/desk key/.test(server.output()) && waited < 60_000; waited += 100) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.match(server.output(), /demo {7}http:\/\/localhost:\d+\/examples\/ \(demo data created now/);
       assert.equal(server.output().match(/MNT(-[0-9A-Z]{4}){3}-[0-9A-Z] {4}\d{6}/g)?.length, 6, server.output());
-      assert.ok(existsSync(join(demoDir, 'demo.json')));
+      const demo = JSON.parse(readFileSync(join(demoDir, 'demo.json'), 'utf8')) as DemoData;
+      const theatre = await fetch(`http://127.0.0.1:${port}/examples/teatro-cagnoni/`);
+      assert.equal(theatre.status, 200);
+      assert.ok((await theatre.text()).includes(`data-key="${demo.providers.teatroCagnoni.publishableKey}"`), 'the theatre page has its key');
       server.child.kill('SIGTERM');
       assert.equal(await server.exited, 0, server.output());
     } finally {

@@ -9,11 +9,12 @@ import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { developmentAdminKey } from './auth/development-admin-key.js';
 import { demoSummary, ensureDemo } from './demo/demo-file.js';
+import type { DemoData } from './demo/seed.js';
 import { startExpiryJob } from './jobs/expiry.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
-import { embedDirectory } from './routes/assets.js';
+import { embedDirectory, examplesDirectory } from './routes/assets.js';
 import { prepareGracefulClose } from './shutdown.js';
 import { StartupError } from './startup-error.js';
 import { startWebhookWorker } from './webhooks/worker.js';
@@ -58,8 +59,11 @@ async function main(): Promise<void> {
     throw new ConfigError(`Invalid bank transfer settings: ${(error as Error).message}`);
   }
   const audit = new AuditLog(database.sql);
+  // The demo pages fill in their keys and ids from the demo data once ensureDemo has it.
+  let demo: DemoData | undefined;
   const app = createApp({
     database,
+    assets: { embed: embedDirectory, examples: examplesDirectory, demo: () => demo },
     services: {
       ledger,
       adminKey,
@@ -96,7 +100,10 @@ async function main(): Promise<void> {
     }
     if (config.demo && adminKey !== undefined) {
       demoReady = ensureDemo(database.sql, (path, init) => app.request(path, init), { dataDir: config.dataDir, adminKey, baseUrl: base })
-        .then((state) => console.log(demoSummary(state, base).join('\n')))
+        .then((state) => {
+          if (state.status !== 'lost') demo = state.demo;
+          console.log(demoSummary(state, base).join('\n'));
+        })
         .catch((error: unknown) => console.error('  demo       could not be created:', error));
     }
   }) as Server; // plain HTTP/1.1: serve() was given no http2 option

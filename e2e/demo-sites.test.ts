@@ -1,0 +1,404 @@
+// The demo sites of `npm start` in Chromium, against the real server on a scratch database with the
+// demo seeded through the API: every page as a visitor sees it (and photographed for the README),
+// then the whole journey of a seat, from a mentor's gift to the operator's settlement.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  accessibilityViolations,
+  albanian,
+  eventsOnceFired,
+  launchChromium,
+  loadedWidget,
+  nextEvent,
+  openPage,
+  patience,
+  screenshot,
+  startMentoring,
+  type Mentoring,
+} from './harness.js';
+
+let mentoring: Mentoring;
+let browser: Browser;
+
+before(async () => {
+  [mentoring, browser] = await Promise.all([startMentoring(), launchChromium()]);
+});
+
+after(async () => {
+  await browser?.close();
+  await mentoring?.stop();
+});
+
+interface Site {
+  name: string;
+  path: string;
+  /** What a visitor must see once the page and its widgets have loaded. */
+  shows(page: Page): Promise<void>;
+  /** Scrolled into view for the screenshot. */
+  focus?: string;
+}
+
+async function widgetTitle(page: Page, selector: string): Promise<string> {
+  const widget = await loadedWidget(page, selector);
+  return (await widget.locator('h2').first().textContent())!.trim();
+}
+
+/** A badge's counts as the API gives them. */
+function badge(kind: 'circuit' | 'provider' | 'mentor', id: string) {
+  return mentoring.api<{ name: string; seats_sponsored: number; seats_redeemed?: number }>('GET', `/v1/public/badges/${kind}/${id}`, mentoring.adminKey);
+}
+
+/** A voucher issued by the Liceo Cairoli from the Vigevano pool, as the school's own server does with its secret key. */
+async function issueVoucher(amount: number, language: 'it' | 'en' | 'sq', reference: string): Promise<{ code: string; pin: string }> {
+  const { demo } = mentoring;
+  const school = demo.referrers.liceoCairoli.secretKey;
+  const beneficiary = await mentoring.api('POST', '/v1/beneficiaries', school, { reference, age_band: '14-17', language });
+  return mentoring.api('POST', '/v1/vouchers', school, {
+    beneficiary_id: beneficiary.id,
+    pool_id: demo.circuits.vigevano.generalPoolId,
+    amount,
+    expires_at: new Date(Date.now() + 90 * 24 * 3600 * 1000).toISOString(),
+  });
+}
+
+function seatPrice(offer: 'locandiera' | 'tosca'): Promise<number> {
+  return mentoring.api<{ seat_price: number }>('GET', `/v1/offers/${mentoring.demo.offers[offer].id}`, mentoring.demo.operator.secretKey).then((o) => o.seat_price);
+}
+
+/** Code and PIN typed into a redeem widget, checked, then `seats` booked: what a pupil does. */
+async function typeVoucher(page: Page, selector: string, voucher: { code: string; pin: string }) {
+  const widget = await loadedWidget(page, selector);
+  await widget.locator('[part=code-input]').fill(voucher.code);
+  await widget.locator('[part=pin-input]').fill(voucher.pin);
+  await widget.locator('form [type=submit]').click();
+  const book = widget.locator('form [type=submit]');
+  await widget.locator('[part=seats-input]').waitFor();
+  return { widget, book };
+}
+
+const sites: Site[] = [
+  {
+    name: 'index',
+    path: '/examples/',
+    async shows(page) {
+      const codes = await page.locator('tbody code').allTextContents();
+      for (const voucher of mentoring.demo.vouchers) assert.ok(codes.includes(voucher.code) && codes.includes(voucher.pin), `card ${voucher.code} is listed`);
+    },
+  },
+  {
+    name: 'teatro-cagnoni',
+    path: '/examples/teatro-cagnoni/',
+    focus: '#voucher',
+    async shows(page) {
+      assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher'), mentoring.demo.offers.locandiera.title);
+      assert.equal(await widgetTitle(page, 'mentoring-sponsor-seat'), mentoring.demo.campaigns.locandiera.title);
+      const counts = await badge('provider', mentoring.demo.providers.teatroCagnoni.id);
+      const footer = await loadedWidget(page, 'mentoring-circuit-badge');
+      assert.equal(await footer.locator('[part=name]').textContent(), counts.name);
+      assert.match((await footer.locator('[part=base]').textContent())!, new RegExp(`\\b${counts.seats_sponsored}\\b`));
+    },
+  },
+  {
+    name: 'museo-calzatura',
+    path: '/examples/museo-calzatura/',
+    async shows(page) {
+      assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher'), mentoring.demo.offers.scarpeDautore.title);
+      await loadedWidget(page, 'mentoring-circuit-badge');
+    },
+  },
+  {
+    name: 'slow-mill',
+    path: '/examples/slow-mill/',
+    focus: 'mentoring-redeem-voucher',
+    async shows(page) {
+      assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher'), mentoring.demo.offers.kenge.title);
+    },
+  },
+  {
+    name: 'slow-mill-sq',
+    path: '/examples/slow-mill/sq.html',
+    async shows(page) {
+      const concert = await mentoring.api('GET', `/v1/offers/${mentoring.demo.offers.kenge.id}`, mentoring.demo.operator.secretKey);
+      assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher'), concert.title.sq);
+      assert.equal((await page.locator('mentoring-redeem-voucher form [type=submit]').textContent())!.trim(), albanian('Check my voucher'));
+    },
+  },
+  {
+    name: 'pasticceria-colombo',
+    path: '/examples/pasticceria-colombo/',
+    focus: '#teatro',
+    async shows(page) {
+      assert.equal(await widgetTitle(page, 'mentoring-sponsor-seat'), mentoring.demo.campaigns.locandiera.title);
+      const counts = await badge('mentor', mentoring.demo.mentors.pasticceriaColombo.id);
+      const own = await loadedWidget(page, 'mentoring-circuit-badge[mentor]');
+      assert.equal(await own.locator('[part=name]').textContent(), 'Pasticceria Colombo');
+      assert.match((await own.locator('[part=base]').textContent())!, new RegExp(`\\b${counts.seats_sponsored}\\b`));
+    },
+  },
+  {
+    name: 'opera-giovani',
+    path: '/examples/opera-giovani/',
+    focus: '.stage',
+    async shows(page) {
+      const tosca = await mentoring.api('GET', `/v1/offers/${mentoring.demo.offers.tosca.id}`, mentoring.demo.operator.secretKey);
+      assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher'), tosca.title.it);
+      // The app's own state switches the widgets: React renders one or the other.
+      await page.getByRole('button', { name: 'Regalo un posto' }).click();
+      assert.equal(await widgetTitle(page, 'mentoring-sponsor-seat'), mentoring.demo.campaigns.tosca.title);
+      assert.equal(await page.locator('mentoring-redeem-voucher').count(), 0);
+      await page.getByRole('button', { name: 'Ho un voucher' }).click();
+      assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher'), tosca.title.it);
+    },
+  },
+  {
+    name: 'scuola-musica',
+    path: '/examples/scuola-musica/',
+    focus: '.voucher-concerto',
+    async shows(page) {
+      // The CMS placeholders became the elements, keeping their class.
+      assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher.voucher-concerto'), mentoring.demo.offers.concertoAllievi.title);
+      await loadedWidget(page, 'mentoring-circuit-badge[variant=full]');
+      assert.equal(await page.locator('[data-mentoring]').count(), 0);
+      // The theme's `button { all: unset; text-transform: uppercase !important; background: #c00 !important }`
+      // and `h2 { font: 40px serif !important }` stop at the shadow root; its own custom property goes through.
+      const button = page.locator('mentoring-redeem-voucher form [type=submit]');
+      const look = await button.evaluate((element) => {
+        const style = getComputedStyle(element);
+        return { background: style.backgroundColor, transform: style.textTransform, minHeight: style.minHeight };
+      });
+      assert.deepEqual(look, { background: 'rgb(11, 61, 145)', transform: 'none', minHeight: '44px' });
+      const heading = await page.locator('mentoring-redeem-voucher h2').evaluate((element) => getComputedStyle(element).fontSize);
+      assert.notEqual(heading, '40px');
+    },
+  },
+];
+
+describe('the demo sites, as visitors see them', () => {
+  for (const site of sites) {
+    it(`${site.name}: shows the demo data, passes axe, fits 320 px, loads nothing from elsewhere, under a strict CSP`, async () => {
+      const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+      try {
+        const { page, problems, headers } = await openPage(context, `${mentoring.baseUrl}${site.path}`);
+        assert.match(headers['content-security-policy'] ?? '', new RegExp(`script-src 'self' ${mentoring.baseUrl}; connect-src ${mentoring.baseUrl};`));
+        await site.shows(page);
+        assert.deepEqual(await accessibilityViolations(page), []);
+        if (site.focus !== undefined) await page.locator(site.focus).first().evaluate((element) => element.scrollIntoView({ block: 'start' }));
+        await screenshot(page, site.name);
+        await page.setViewportSize({ width: 320, height: 640 });
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 320, 'nothing wider than a 320 px screen');
+        assert.deepEqual(problems(), []);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
+
+describe('a seat, from the mentor who pays for it to the settlement', () => {
+  it('a mentor sponsors two seats on the bakery site; a pupil books one in Albanian on the theatre page; the box office finds it; the operator settles; the counts and the ledger agree', async (t) => {
+    const { demo } = mentoring;
+    const circuitBefore = await badge('circuit', demo.circuits.vigevano.id);
+    const theatreBefore = await badge('provider', demo.providers.teatroCagnoni.id);
+    const campaignBefore = await mentoring.api('GET', `/v1/public/campaigns/${demo.campaigns.locandiera.id}`, mentoring.adminKey);
+    const price = await seatPrice('locandiera');
+    const mentor = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const pupil = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      await t.test('a mentor sponsors two seats of La locandiera on the bakery site', async () => {
+        const { page, problems } = await openPage(mentor, `${mentoring.baseUrl}/examples/pasticceria-colombo/`);
+        const widget = await loadedWidget(page, 'mentoring-sponsor-seat');
+        await widget.locator('#seats').fill('2');
+        await widget.locator('#name').fill('Anna Ferrari');
+        await widget.locator('#note').fill('Divertitevi!');
+        const { sponsorship } = await nextEvent<{ sponsorship: Record<string, any> }>(widget, 'mentoring-sponsored', () =>
+          widget.locator('form [type=submit]').click(),
+        );
+        assert.deepEqual([sponsorship.status, sponsorship.seats, sponsorship.amount], ['succeeded', 2, 2 * price]);
+        await widget.locator('[part=receipt]', { hasText: sponsorship.receipt_reference }).waitFor();
+        const campaign = await mentoring.api('GET', `/v1/public/campaigns/${demo.campaigns.locandiera.id}`, mentoring.adminKey);
+        assert.equal(campaign.seats_funded, campaignBefore.seats_funded + 2);
+        assert.deepEqual(problems(), []);
+      });
+
+      // TODO(issue 6 desks): the Liceo Cairoli's secretary issues this card in <mentoring-referrer-desk>.
+      const voucher = await issueVoucher(2 * price, 'sq', '3C-07');
+      let bookingReference = '';
+
+      await t.test('the pupil books one seat on the theatre page, in Albanian', async () => {
+        const { page, problems } = await openPage(pupil, `${mentoring.baseUrl}/examples/teatro-cagnoni/`);
+        await page.getByLabel('Shqip').check();
+        const form = page.locator('mentoring-redeem-voucher form [type=submit]');
+        await form.filter({ hasText: albanian('Check my voucher') }).waitFor();
+        const { widget, book } = await typeVoucher(page, 'mentoring-redeem-voucher', voucher);
+        await widget.locator('[part=seats-input]').fill('1');
+        const { redemption } = await nextEvent<{ redemption: Record<string, any> }>(widget, 'mentoring-redeemed', () => book.click());
+        assert.deepEqual([redemption.status, redemption.seats, redemption.amount, redemption.voucher_available], ['captured', 1, price, price]);
+        bookingReference = redemption.booking_reference;
+        assert.equal(await widget.locator('[part=reference]').textContent(), bookingReference);
+        await widget.locator('[part=qr]').waitFor();
+        assert.equal((await widget.locator('[part=message]').textContent())!.trim(), albanian('Your seats are booked.'));
+        await widget.locator('[part=booking]').evaluate((element) => element.scrollIntoView({ block: 'center' }));
+        await screenshot(page, 'teatro-cagnoni-sq-prenotato');
+        assert.deepEqual(problems(), []);
+      });
+
+      await t.test('the box office finds the booking by the reference on the phone: one seat, paid', async () => {
+        // TODO(issue 6 desks): the box office types the reference (or scans the QR) in <mentoring-provider-desk>.
+        const found = await mentoring.api('GET', `/v1/redemptions?booking_reference=${bookingReference}`, demo.providers.teatroCagnoni.deskKey);
+        assert.equal(found.data.length, 1);
+        assert.deepEqual([found.data[0].status, found.data[0].seats, found.data[0].offer_id], ['captured', 1, demo.offers.locandiera.id]);
+      });
+
+      await t.test('the operator settles the theatre: the booking is a line of the settlement and of its CSV', async () => {
+        const settlement = await mentoring.api('POST', '/v1/settlements', demo.operator.secretKey, { provider_id: demo.providers.teatroCagnoni.id });
+        const line = settlement.lines.find((candidate: { booking_reference: string }) => candidate.booking_reference === bookingReference);
+        assert.deepEqual([line?.seats, line?.amount], [1, price]);
+        assert.equal(settlement.amount, settlement.lines.reduce((sum: number, each: { amount: number }) => sum + each.amount, 0));
+        const csv = await mentoring.api<string>('GET', `/v1/settlements/${settlement.id}.csv`, demo.operator.secretKey);
+        assert.match(csv, new RegExp(`${bookingReference},1,${(price / 100).toFixed(2)}`));
+      });
+
+      await t.test('a new visitor of the bakery sees two more seats for the circuit; the theatre counts one more taken', async () => {
+        const circuitNow = await badge('circuit', demo.circuits.vigevano.id);
+        assert.equal(circuitNow.seats_sponsored, circuitBefore.seats_sponsored + 2);
+        const visitor = await browser.newContext();
+        try {
+          const { page } = await openPage(visitor, `${mentoring.baseUrl}/examples/pasticceria-colombo/`);
+          const shown = await loadedWidget(page, 'mentoring-circuit-badge[circuit]');
+          assert.match((await shown.locator('[part=base]').textContent())!, new RegExp(`\\b${circuitNow.seats_sponsored}\\b`));
+          const theatre = await openPage(visitor, `${mentoring.baseUrl}/examples/teatro-cagnoni/`);
+          const footer = await loadedWidget(theatre.page, 'mentoring-circuit-badge');
+          assert.match((await footer.locator('[part=base]').textContent())!, new RegExp(`\\b${theatreBefore.seats_redeemed! + 1}\\b`));
+        } finally {
+          await visitor.close();
+        }
+      });
+
+      await t.test('the ledger reconciles', async () => {
+        const report = await mentoring.api('GET', '/v1/ledger/reconciliation', demo.operator.secretKey);
+        assert.deepEqual([report.clean, report.problems], [true, []]);
+      });
+    } finally {
+      await Promise.all([mentor.close(), pupil.close()]);
+    }
+  });
+
+  it('the same card in two tabs at once: one tab books the seat, the other is told the voucher is spent', async () => {
+    const price = await seatPrice('locandiera');
+    const voucher = await issueVoucher(price, 'it', '3C-08');
+    const context = await browser.newContext();
+    try {
+      const tabs = await Promise.all([0, 1].map(() => openPage(context, `${mentoring.baseUrl}/examples/teatro-cagnoni/`)));
+      const forms = await Promise.all(tabs.map(({ page }) => typeVoucher(page, 'mentoring-redeem-voucher', voucher)));
+      const outcomes = await Promise.all(
+        forms.map(({ widget, book }) =>
+          widget.evaluate(
+            (element, patience) =>
+              new Promise<{ event: string; code?: string; reference?: string }>((resolve, reject) => {
+                setTimeout(() => reject(new Error(`no answer in ${patience} ms`)), patience);
+                element.addEventListener('mentoring-redeemed', (event) => resolve({ event: 'redeemed', reference: (event as CustomEvent).detail.redemption.booking_reference }), { once: true });
+                element.addEventListener('mentoring-error', (event) => resolve({ event: 'error', code: (event as CustomEvent).detail.code }), { once: true });
+                // Both clicks are in flight together: the server decides.
+                element.shadowRoot!.querySelector<HTMLButtonElement>('form [type=submit]')!.click();
+              }),
+            patience,
+          ).then((outcome) => ({ outcome, book })),
+        ),
+      );
+      const events = outcomes.map(({ outcome }) => outcome.event).sort();
+      assert.deepEqual(events, ['error', 'redeemed']);
+      assert.equal(outcomes.find(({ outcome }) => outcome.event === 'error')!.outcome.code, 'insufficient_funds');
+      const check = await mentoring.api('POST', '/v1/vouchers/check', mentoring.demo.providers.teatroCagnoni.deskKey, { code: voucher.code, pin: voucher.pin }, 200);
+      assert.equal(check.available, 0);
+      for (const { problems } of tabs) assert.deepEqual(problems().filter((line) => !line.includes('422')), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the React page hears the widget it rendered: the booking joins the list the app keeps', async () => {
+    const voucher = await issueVoucher(await seatPrice('tosca'), 'it', '3C-10');
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, `${mentoring.baseUrl}/examples/opera-giovani/`);
+      const { widget, book } = await typeVoucher(page, 'mentoring-redeem-voucher', voucher);
+      const { redemption } = await nextEvent<{ redemption: { booking_reference: string } }>(widget, 'mentoring-redeemed', () => book.click());
+      const list = page.getByRole('region', { name: 'Prenotati da questa pagina' });
+      assert.equal((await list.getByRole('listitem').textContent())!.replace(/\s+/g, ' ').trim(), `${redemption.booking_reference} · 1 posto`);
+      assert.deepEqual(problems(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a theatre whose site is on another origin: refused until the operator allows it, then it books under the page's strict CSP", async () => {
+    const { demo } = mentoring;
+    // 127.0.0.1 is another origin than the API's localhost: the page is the theatre's site, the script comes from Mentoring.
+    const site = mentoring.baseUrl.replace('localhost', '127.0.0.1');
+    const context = await browser.newContext();
+    try {
+      const refused = await openPage(context, `${site}/examples/teatro-cagnoni/`);
+      // The browser's preflight is refused for an origin nobody allowed: to the widget, the API is unreachable.
+      const events = await eventsOnceFired(refused.page, 'mentoring-error');
+      assert.deepEqual(events.map((event) => [event.type, event.detail.code]), [['mentoring-error', 'network_error']]);
+
+      const theatre = await mentoring.api('GET', `/v1/organizations/${demo.providers.teatroCagnoni.id}`, demo.operator.secretKey);
+      await mentoring.api('POST', `/v1/organizations/${theatre.id}`, demo.operator.secretKey, { allowed_origins: [...theatre.allowed_origins, site] }, 200);
+
+      const { page, problems, headers } = await openPage(context, `${site}/examples/teatro-cagnoni/`);
+      assert.match(headers['content-security-policy']!, new RegExp(`script-src 'self' ${mentoring.baseUrl}; connect-src ${mentoring.baseUrl};`));
+      // The policy is in force: a script the page did not list is refused.
+      await assert.rejects(page.addScriptTag({ content: 'window.injected = true' }));
+      const voucher = await issueVoucher(await seatPrice('locandiera'), 'en', '3C-09');
+      const { widget: form, book } = await typeVoucher(page, 'mentoring-redeem-voucher', voucher);
+      const { redemption } = await nextEvent<{ redemption: { status: string } }>(form, 'mentoring-redeemed', () => book.click());
+      assert.equal(redemption.status, 'captured');
+      // The one violation is the script the test tried to slip in; the widgets caused none.
+      assert.ok(problems().includes('console error: CSP violation: script-src-elem blocked inline'), problems().join('\n'));
+      assert.deepEqual(
+        problems().filter((line) => !line.includes('inline')),
+        [],
+      );
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('known gaps, reported rather than hidden (todo: they run, and say so when they start passing)', () => {
+  it(
+    'the PIN field takes a dark page\'s colours like the code field',
+    { todo: 'widget bug: the base input styles list input[type=text|number] and input:not([type]), not input[type=password]' },
+    async () => {
+      const context = await browser.newContext();
+      try {
+        const { page } = await openPage(context, `${mentoring.baseUrl}/examples/slow-mill/`);
+        const widget = await loadedWidget(page, 'mentoring-redeem-voucher');
+        const background = (part: string) => widget.locator(`[part=${part}]`).evaluate((element) => getComputedStyle(element).backgroundColor);
+        assert.equal(await background('pin-input'), await background('code-input'));
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
+  it(
+    "a gift made on the bakery's site counts on the bakery's own badge",
+    { todo: "POST /v1/sponsorships records mentor_id null for a publishable key, also a mentor's own: its badge never moves" },
+    async () => {
+      const { demo } = mentoring;
+      const before = await badge('mentor', demo.mentors.pasticceriaColombo.id);
+      const context = await browser.newContext();
+      try {
+        const { page } = await openPage(context, `${mentoring.baseUrl}/examples/pasticceria-colombo/`);
+        const widget = await loadedWidget(page, 'mentoring-sponsor-seat');
+        await widget.getByRole('checkbox').check();
+        await nextEvent(widget, 'mentoring-sponsored', () => widget.locator('form [type=submit]').click());
+      } finally {
+        await context.close();
+      }
+      assert.equal((await badge('mentor', demo.mentors.pasticceriaColombo.id)).seats_sponsored, before.seats_sponsored + 1);
+    },
+  );
+});

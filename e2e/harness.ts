@@ -1,0 +1,181 @@
+// What the end-to-end tests share: the real server on a scratch database with the demo of
+// `npm start` seeded for its own address, the system's Chromium driven by playwright-core, and pages
+// that remember everything that went wrong in them (console errors, CSP violations, requests to
+// other sites).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { DemoData } from '../server/src/demo/seed.js';
+import { findChromium } from '../scripts/chromium.mjs';
+import { startServer } from '../scripts/mentoring-server.mjs';
+
+export const repository = fileURLToPath(new URL('..', import.meta.url));
+export const screenshotsDirectory = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+
+export interface Mentoring {
+  /** Where browsers reach the server and its demo pages: `http://localhost:<port>`, as the demo was seeded. */
+  baseUrl: string;
+  demo: DemoData;
+  adminKey: string;
+  /** Calls the API as an organization's server would (no Origin); throws on a status other than `expect`. */
+  api<T = Record<string, any>>(method: 'GET' | 'POST', path: string, key: string, body?: unknown, expect?: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** `npm start` on a scratch database and a new data folder, with the demo created for its own address. */
+export async function startMentoring(): Promise<Mentoring> {
+  const adminKey = `sk_test_${randomBytes(20).toString('hex')}`;
+  const server = await startServer(adminKey, { name: 'mentoring-e2e', env: { MENTORING_DEMO: 'true' } });
+  try {
+    // demoSummary's last line; "could not be created" is the other way the demo step ends.
+    while (!/^ {2}desk key/m.test(server.output())) {
+      if (/demo {7}could not be created/.test(server.output())) throw new Error(`The demo was not created:\n${server.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  const demo = JSON.parse(readFileSync(`${server.dataDir}/demo.json`, 'utf8')) as DemoData;
+  return {
+    baseUrl: demo.baseUrl,
+    demo,
+    adminKey,
+    async api(method, path, key, body, expect = method === 'POST' ? 201 : 200) {
+      const response = await fetch(`${server.origin}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      assert.equal(response.status, expect, `${method} ${path} answered ${response.status}: ${text}`);
+      return (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as never;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** Chromium as CI has it (scripts/chromium.mjs finds it); playwright-core never downloads a browser. */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = findChromium();
+  assert.ok(executablePath, 'No Chromium: run `node scripts/chromium.mjs` (it installs one on Debian) or set CHROME_PATH.');
+  const args = ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'];
+  // Chromium's sandbox refuses to start as root, which CI is.
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  return chromium.launch({ executablePath, args, headless: true });
+}
+
+/** A page that keeps what went wrong in it; `problems()` lists it, so a test can say there was nothing. */
+export interface WatchedPage {
+  page: Page;
+  /** The page's response headers (its Content-Security-Policy, say). */
+  headers: Record<string, string>;
+  problems(): string[];
+}
+
+/**
+ * Opens `url` in `context`, refusing (and reporting) any request that leaves this machine: the demo
+ * sites must work without fonts, images or scripts from elsewhere.
+ */
+export async function openPage(context: BrowserContext, url: string): Promise<WatchedPage> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(patience);
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.route(
+    (address) => !['localhost', '127.0.0.1'].includes(address.hostname) && address.protocol !== 'data:',
+    async (route) => {
+      problems.push(`request to another site: ${route.request().url()}`);
+      await route.abort('blockedbyclient');
+    },
+  );
+  // Violations are events in the page: they reach the test as console errors. The widgets' events
+  // are kept from the start, before a test could listen to the element itself.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'an inline script or style'}`),
+    );
+    const seen: { type: string; detail: unknown }[] = [];
+    Object.assign(window, { mentoringEvents: seen });
+    for (const type of ['mentoring-error', 'mentoring-redeemed', 'mentoring-sponsored']) {
+      document.addEventListener(type, (event) => seen.push({ type, detail: (event as CustomEvent).detail }));
+    }
+  });
+  const response = await page.goto(url);
+  assert.equal(response?.status(), 200, `${url} answered ${response?.status()}`);
+  return { page, headers: response!.headers(), problems: () => [...problems] };
+}
+
+/** The widgets' events on the page since it opened, once one of type `type` is among them. */
+export async function eventsOnceFired(page: Page, type: string): Promise<{ type: string; detail: Record<string, any> }[]> {
+  const events = await page.waitForFunction((type) => {
+    const seen = (window as unknown as { mentoringEvents: { type: string }[] }).mentoringEvents;
+    return seen.some((event) => event.type === type) && seen;
+  }, type);
+  return (await events.jsonValue()) as never;
+}
+
+/** The widget's own box once it has loaded what it shows: its offer, campaign or badge counts. */
+export async function loadedWidget(page: Page, selector: string): Promise<Locator> {
+  const widget = page.locator(selector);
+  const ready = widget.locator('[part=offer], [part=campaign], .line:not(.placeholder)').first();
+  await ready.waitFor();
+  return widget;
+}
+
+/** How long a step may wait for the page: far more than any takes, so a hang fails instead of waiting forever. */
+export const patience = 15_000;
+
+/**
+ * Resolves with the `detail` of the next `name` event the element fires (listened to before `action`
+ * runs); a `mentoring-error` instead fails with its code.
+ */
+export async function nextEvent<T>(widget: Locator, name: string, action: () => Promise<unknown>): Promise<T> {
+  // Wrapped in an object: Playwright would wait for a promise handed back bare, before `action` ran.
+  const listening = await widget.evaluateHandle(
+    (element, [eventName, patience]) => ({
+      next: new Promise((resolve, reject) => {
+        element.addEventListener(eventName, (event) => resolve((event as CustomEvent).detail), { once: true });
+        element.addEventListener('mentoring-error', (event) => reject(new Error(`mentoring-error ${(event as CustomEvent).detail.code}`)), { once: true });
+        setTimeout(() => reject(new Error(`no ${eventName} in ${patience} ms`)), patience);
+      }),
+    }),
+    [name, patience] as const,
+  );
+  await action();
+  return (await listening.evaluate((handle) => handle.next)) as T;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations on the page, widgets' shadow roots included, as "rule: target" lines. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern (an injected <script> it would block).
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const { violations } = await axe.run({ resultTypes: ['violations'] });
+    return violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${JSON.stringify(node.target)}`));
+  });
+}
+
+/** Writes `docs/screenshots/<name>.png`: the viewport as it is, small enough to keep in the repository. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotsDirectory, { recursive: true });
+  await page.screenshot({ path: `${screenshotsDirectory}${name}.png`, animations: 'disabled', caret: 'hide' });
+}
+
+/** The translation of `source` into Albanian from the widgets' xliff, so the test reads what a pupil reads. */
+export function albanian(source: string): string {
+  const xliff = readFileSync(`${repository}packages/widgets/xliff/sq.xlf`, 'utf8');
+  const escaped = source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const unit = new RegExp(`<source>${escaped}</source>\\s*<target>([^<]*)</target>`).exec(xliff);
+  assert.ok(unit, `no Albanian translation of "${source}" in sq.xlf`);
+  return unit[1]!;
+}
