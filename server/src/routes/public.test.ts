@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertOk, assertProblem, call, createOrganization, createTestApi, type TestApi, type TestOrganization } from '../../test/api.js';
+import { assertOk, assertProblem, call, createKey, createOrganization, createTestApi, type TestApi, type TestOrganization } from '../../test/api.js';
 import {
   seedCampaign,
   seedCircuit,
@@ -184,6 +184,22 @@ describe('circuit badges', () => {
     const newcomer = await createOrganization(api, 'mentor', { name: 'Forno Visconti' });
     const empty = await badge('mentor', newcomer.id);
     assert.deepEqual([empty.circuit, empty.seats_sponsored], [null, 0]);
+  });
+
+  it("a shop's badge counts the seats its customers give on the shop's own page, not those given elsewhere", async () => {
+    const shopSite = 'https://pasticceriacolombo.it';
+    const campaign = await seedCampaign(api, circuit, { offer: locandiera });
+    const shop = await createOrganization(api, 'mentor', { name: 'Pasticceria Colombo', allowedOrigins: [shopSite], by: circuit.operator.secretKey });
+    const shopPage = await createKey(api, shop.id, 'publishable', circuit.operator.secretKey);
+    const otherSite = await createOrganization(api, 'provider', { name: 'Cinema Odeon', allowedOrigins: ['https://odeon.it'], by: circuit.operator.secretKey });
+    const otherPage = await createKey(api, otherSite.id, 'publishable', circuit.operator.secretKey);
+    const give = async (key: string, origin: string, seats: number) =>
+      assertOk(await call(api, 'POST', '/v1/sponsorships', { key, body: { campaign_id: campaign.id, seats, anonymous: true }, headers: { Origin: origin } }), 201);
+    const visitorsGift = await give(shopPage, shopSite, 2);
+    await give(otherPage, 'https://odeon.it', 5);
+    assert.equal(visitorsGift.mentor_id, null, 'the payer is the visitor, not the shop');
+    const shopBadge = assertOk(await call(api, 'GET', `/v1/public/badges/mentor/${shop.id}`));
+    assert.deepEqual([shopBadge.seats_sponsored, shopBadge.circuit], [2, { id: circuit.id, name: 'Vigevano' }]);
   });
 
   it('an unknown id, a wrong kind or a malformed path is a 404 problem', async () => {

@@ -130,7 +130,8 @@ export function publicRoutes({ sql }: Services) {
       summary: 'Counts for the circuit badge of a circuit, a provider or a mentor',
       description:
         'No key needed. The season runs from 1 September to 31 August (Italian time). A sponsorship of an amount counts the ' +
-        "whole seats it buys at its campaign's seat price; one into a pool without a campaign counts its seats only.",
+        "whole seats it buys at its campaign's seat price; one into a pool without a campaign counts its seats only. " +
+        "A mentor's badge counts its own sponsorships and the gifts visitors made on its pages (its publishable key).",
       request: { params: z.object({ kind: z.enum(badgeKinds), id: z.uuid() }) },
       responses: { 200: jsonResponse(badgeSchema, 'The badge counts'), ...problems(404) },
     }),
@@ -148,7 +149,7 @@ export function publicRoutes({ sql }: Services) {
               ? sql`s.pool_id in (select id from pools where circuit_id = ${id})`
               : kind === 'provider'
                 ? sql`c.offer_id in (select id from offers where provider_id = ${id})`
-                : sql`s.mentor_id = ${id}`
+                : throughMentor(sql, id)
           }`;
       const redeemed =
         kind === 'provider'
@@ -219,9 +220,18 @@ async function badgeSubject(sql: Sql, kind: BadgeKind, id: string): Promise<{ na
           where m.provider_id = ${id} order by m.joined_at, c.id limit 1`
       : await sql<{ id: string; name: string }[]>`
           select c.id, c.name from sponsorships s join pools p on p.id = s.pool_id join circuits c on c.id = p.circuit_id
-          where s.mentor_id = ${id} and s.status = 'succeeded'
+          where ${throughMentor(sql, id)} and s.status = 'succeeded'
           order by coalesce(s.succeeded_at, s.created_at) desc, s.id desc limit 1`;
   return { name: organization.name, circuit: circuit ?? null };
+}
+
+/**
+ * Sponsorships a mentor's badge counts (`s` is the sponsorship): its own, and its customers' gifts
+ * made on its own pages with its publishable key (the payer is the visitor, the shop brought them).
+ */
+function throughMentor(sql: Sql, mentorId: string) {
+  return sql`(s.mentor_id = ${mentorId}
+    or s.key_id in (select id from api_keys where organization_id = ${mentorId} and kind = 'publishable'))`;
 }
 
 function noSuchBadge(kind: BadgeKind, id: string): Problem {

@@ -4,16 +4,18 @@ import type { Locale } from './locale.js';
 
 /** Cents as the locale writes money: `€ 15,00` in Italian, `€15.00` in English. */
 export function formatMoney(cents: number, currency: string, locale: Locale): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(cents / 100);
+  return formatNumber(cents / 100, locale, { style: 'currency', currency });
 }
 
-export function formatNumber(value: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale).format(value);
+// Each Intl call gets [locale, 'it']: Italian where the browser has no data for the element's
+// locale (Debian's Chromium has none for Albanian), as the circuits are in Italy.
+export function formatNumber(value: number, locale: Locale, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat([locale, 'it'], options).format(value);
 }
 
 /** A day, `31 agosto 2027`; with `time`, also the hour, for events. Shown in Italian time, where the circuits are. */
 export function formatDate(iso: string, locale: Locale, { time = false } = {}): string {
-  return new Intl.DateTimeFormat(locale, {
+  return new Intl.DateTimeFormat([locale, 'it'], {
     dateStyle: 'long',
     ...(time ? { timeStyle: 'short' } : {}),
     timeZone: 'Europe/Rome',

@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../components/redeem-voucher/redeem-voucher.js';
 import { templates as italian } from '../locales/it.js';
 import { templates as albanian } from '../locales/sq.js';
-import { formatMoney } from './format.js';
+import { formatDate, formatMoney } from './format.js';
 import { chooseLocale } from './locale.js';
 import { seed, testWorld, untilText } from './testing.js';
 
@@ -33,6 +33,12 @@ describe('localization', () => {
   it('writes money the way each language does', () => {
     expect(formatMoney(1500, 'EUR', 'it')).to.equal('15,00\u00a0€');
     expect(formatMoney(1500, 'EUR', 'en')).to.equal('€15.00');
+  });
+
+  it('writes Albanian dates and money in Albanian, or in Italian where the browser has no Albanian data, never in English', () => {
+    const hasAlbanian = Intl.DateTimeFormat.supportedLocalesOf('sq').length > 0;
+    expect(formatDate('2026-12-07T20:00:00Z', 'sq')).to.equal(hasAlbanian ? '7 dhjetor 2026' : '7 dicembre 2026');
+    expect(formatMoney(1500, 'EUR', 'sq')).to.match(/^15,00\s€$/);
   });
 
   it('renders in Albanian, switches at runtime with lang, and follows <html lang> without one', async () => {
