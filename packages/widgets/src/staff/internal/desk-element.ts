@@ -40,6 +40,9 @@ export abstract class DeskElement extends MentoringElement {
   /** The organization's desk key (`rk_…`); without it, the desk asks staff to type one. */
   deskKey: string | undefined;
 
+  /** Not used by a desk, which takes a desk key (`desk-key`), never a publishable one. */
+  declare publishableKey: string | undefined;
+
   /** The organization the key opened; the desk's work starts once it is known. */
   protected organization: Organization | undefined;
   protected opening = false;
