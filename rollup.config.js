@@ -11,6 +11,8 @@ import { compileMessages } from './packages/widgets/build/compile-messages.mjs';
 const widgets = 'packages/widgets';
 const { version } = JSON.parse(readFileSync(`${widgets}/package.json`, 'utf8'));
 const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
+// The staff desks: a build of their own (dist/desk/), so the public widgets' files stay as they are.
+const desks = ['provider-desk', 'referrer-desk'];
 
 /**
  * Collapses the whitespace of our css``, html`` and svg`` templates (indentation, line breaks):
@@ -113,8 +115,30 @@ export default [
     plugins: plugins({ outDir: `${widgets}/dist`, compileTexts: true }),
   },
   {
+    // The staff desks, loaded by a staff page's own module script (/embed/v1/desk/provider-desk.js),
+    // never by the public loader. Built apart, with their own Lit and shared code: the public
+    // widgets' chunks, and so their sizes, are what they would be without the desks. The desks'
+    // texts are numbered after the public widgets' (src/staff/ sorts after the rest), so no public
+    // chunk of texts changes either.
+    input: Object.fromEntries(desks.map((name) => [name, `${widgets}/src/staff/${name}/${name}.ts`])),
+    output: {
+      dir: `${widgets}/dist/desk`,
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      manualChunks: (id) => (/\/node_modules\/(lit|lit-html|lit-element|@lit)\/|\/src\/(staff\/)?internal\//.test(id) ? 'core' : undefined),
+      sourcemap: true,
+    },
+    preserveEntrySignatures: 'strict',
+    plugins: plugins({ outDir: `${widgets}/dist/desk`, compileTexts: true }),
+  },
+  {
     // The npm package: one module per source file; Lit stays a dependency for the bundler to share.
-    input: [`${widgets}/src/index.ts`, ...components.map((name) => `${widgets}/src/components/${name}/${name}.ts`)],
+    input: [
+      `${widgets}/src/index.ts`,
+      ...components.map((name) => `${widgets}/src/components/${name}/${name}.ts`),
+      ...desks.map((name) => `${widgets}/src/staff/${name}/${name}.ts`),
+    ],
     external: [/^lit($|\/)/, /^@lit\//, /^tslib$/],
     output: { dir: `${widgets}/lib`, format: 'es', preserveModules: true, preserveModulesRoot: `${widgets}/src`, sourcemap: true },
     plugins: plugins({ outDir: `${widgets}/lib`, minify: false, declarations: true }),

@@ -12,6 +12,8 @@ import { gzipSync } from 'node:zlib';
 
 export const dist = fileURLToPath(new URL('../packages/widgets/dist/', import.meta.url));
 export const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
+/** The staff desks, built apart into desk/ (rollup.config.js): measured, without a budget of the issue's. */
+export const desks = ['provider-desk', 'referrer-desk'];
 const loader = 'mentoring.js';
 
 const localize = JSON.parse(readFileSync(new URL('../packages/widgets/lit-localize.json', import.meta.url), 'utf8'));
@@ -24,9 +26,9 @@ export function gzipSize(file) {
   return gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
 }
 
-/** The language of a chunk of texts (`chunks/redeem-voucher.sq-….js` → `sq`); undefined for code. */
+/** The language of a chunk of texts (`chunks/redeem-voucher.sq-….js`, `desk/chunks/…` → `sq`); undefined for code. */
 export function textsLocale(file) {
-  const locale = /^chunks\/[\w-]+\.([\w-]+)-[\w-]+\.js$/.exec(file)?.[1];
+  const locale = /^(?:desk\/)?chunks\/[\w-]+\.([\w-]+)-[\w-]+\.js$/.exec(file)?.[1];
   return locales.includes(locale) ? locale : undefined;
 }
 
@@ -74,6 +76,18 @@ export function measure() {
   return rows;
 }
 
+/**
+ * What a staff page downloads for each desk: its module, Lit and the shared code of the desks'
+ * own build, and its texts in the language whose chunk is the largest. No budget: staff pages are
+ * not the providers' pages the issue's budgets are for; the table shows the desks' growth.
+ */
+export function measureDesks() {
+  return desks.map((name) => {
+    const { code, texts } = download(`desk/${name}.js`);
+    return { what: `<mentoring-${name}> (its own Lit and shared code)`, bytes: total([...code, texts]) };
+  });
+}
+
 /** Rows over their budget: they break the build. */
 export function failures(rows) {
   return rows.filter((row) => row.bytes > row.budget);
@@ -89,6 +103,8 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(`Widget sizes (packages/widgets/dist):\n${table(rows)}`);
   const files = new Set([loader, ...components.flatMap((name) => Object.values(download(`${name}.js`)).flat())]);
   console.log(`Files: ${[...files].map((file) => `${file} ${gzipSize(file)}`).join(', ')}`);
+  const deskRows = measureDesks();
+  console.log(`Staff desks, loaded by staff pages only (no budget):\n${['| gzip -9 | bytes |', '|---|---:|', ...deskRows.map((row) => `| ${row.what} | ${row.bytes} |`)].join('\n')}`);
   const over = failures(rows);
   if (over.length > 0) {
     console.error(`Over budget: ${over.map((row) => row.what).join('; ')}`);

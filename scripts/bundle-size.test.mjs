@@ -1,7 +1,7 @@
 // `npm run test:size`: the built widgets (npm run build) within the issue's gzip budgets.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { budgets, components, download, failures, gzipSize, locales, measure, reachable, textsLocale } from './bundle-size.mjs';
+import { budgets, components, desks, download, failures, gzipSize, locales, measure, measureDesks, reachable, textsLocale } from './bundle-size.mjs';
 
 test('every row is within its budget: loader 2 KB, loader + Lit + one widget 16 KB, all three 28 KB', () => {
   const rows = measure();
@@ -36,4 +36,15 @@ test("a widget's texts are chunks of their own, one per language, and no widget 
     assert.ok(texts.startsWith(`chunks/${name}.`), `${name} counts ${texts}`);
     assert.ok(code.every((file) => textsLocale(file) === undefined));
   }
+});
+
+test('the staff desks are a build apart: no public widget loads a file of theirs, nor they one of the public build', () => {
+  assert.equal(textsLocale('desk/chunks/referrer-desk.sq-Ab1_x.js'), 'sq');
+  for (const name of components) assert.ok(reachable(`${name}.js`).every((file) => !file.startsWith('desk/')), name);
+  for (const name of desks) {
+    const { code, texts } = download(`desk/${name}.js`);
+    assert.ok([...code, texts].every((file) => file.startsWith('desk/')), name);
+    assert.ok(texts.startsWith(`desk/chunks/${name}.`), `${name} counts ${texts}`);
+  }
+  assert.deepEqual(measureDesks().map((row) => row.what), desks.map((name) => `<mentoring-${name}> (its own Lit and shared code)`));
 });

@@ -85,18 +85,23 @@ async function seedWorld(api, pageOrigin) {
   return { api: api.origin, pageOrigin, operator, circuit, provider, publishableKey: publishable.key, mentor, referrer };
 }
 
-async function newOffer(api, world, { seatPrice = 1500, seats = 10, category = 'theatre', startsInDays = 30 } = {}) {
+async function newOffer(
+  api,
+  world,
+  { seatPrice = 1500, seats = 10, category = 'theatre', startsInDays = 30, providerId = world.provider.id, cancellationWindowSeconds } = {},
+) {
   return api.call('POST', '/v1/offers', {
     key: world.operator.secretKey,
     body: {
       circuit_id: world.circuit.id,
-      provider_id: world.provider.id,
+      provider_id: providerId,
       category,
       title: { it: 'La locandiera', en: 'The Mistress of the Inn', sq: 'Hanxhesha' },
       venue: 'Teatro Cagnoni, Vigevano',
       starts_at: new Date(Date.now() + startsInDays * day).toISOString(),
       seat_price: seatPrice,
       seats_total: seats,
+      ...(cancellationWindowSeconds === undefined ? {} : { cancellation_window_seconds: cancellationWindowSeconds }),
     },
   });
 }
@@ -189,6 +194,62 @@ const seeds = {
     // A deadline a moment away: answered once the campaign has closed.
     if (deadlineInMs < 5000) await new Promise((resolve) => setTimeout(resolve, Date.parse(campaign.deadline) - Date.now() + 100));
     return { campaignId: campaign.id, offerId: offer.id };
+  },
+
+  /**
+   * A box office of its own, so that its day and its statements are the test's alone: a theatre of
+   * the circuit that allows the test page, its desk key, and `offers` (each as newOffer takes it).
+   */
+  async providerDesk(api, world, { name = 'Teatro Cagnoni', offers = [{}] } = {}) {
+    const provider = await api.organization('provider', name, { by: world.operator.secretKey, allowedOrigins: [world.pageOrigin] });
+    await api.call('POST', `/v1/circuits/${world.circuit.id}/providers`, { key: world.operator.secretKey, body: { provider_id: provider.id } });
+    const desk = await api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: world.operator.secretKey, body: { kind: 'desk' } });
+    const offerIds = [];
+    for (const offer of offers) offerIds.push((await newOffer(api, world, { ...offer, providerId: provider.id })).id);
+    return { providerId: provider.id, deskKey: desk.key, offerIds };
+  },
+
+  /** A booking made at a box office with its desk key (server to server): a new voucher, `seats` seats, captured unless told. */
+  async deskBooking(api, world, { deskKey, offerId, seats = 1, capture = true }) {
+    const voucher = await newVoucher(api, world, { amount: 10_000 });
+    return api.call('POST', '/v1/redemptions', { key: deskKey, body: { code: voucher.code, pin: voucher.pin, offer_id: offerId, seats, capture } });
+  },
+
+  /** The circuit's operator pays the provider what it captured: a settlement and its statement. */
+  settle: (api, world, { providerId }) => api.call('POST', '/v1/settlements', { key: world.operator.secretKey, body: { provider_id: providerId } }),
+
+  /** A school office of its own: a referrer that allows the test page, `allocation` cents from the general pool, its desk key. */
+  async referrerDesk(api, world, { name = 'Scuola media Bramante', allocation = 100_000 } = {}) {
+    const referrer = await api.organization('referrer', name, { by: world.operator.secretKey, allowedOrigins: [world.pageOrigin] });
+    await api.call('POST', '/v1/allocations', {
+      key: world.operator.secretKey,
+      body: { referrer_id: referrer.id, pool_id: world.circuit.general_pool_id, amount: allocation },
+    });
+    const desk = await api.call('POST', `/v1/organizations/${referrer.id}/keys`, { key: referrer.secretKey, body: { kind: 'desk' } });
+    return { referrerId: referrer.id, deskKey: desk.key, poolId: world.circuit.general_pool_id };
+  },
+
+  /**
+   * A beneficiary of a school office and a voucher issued with its desk key; `spent` cents of it
+   * taken at the shared theatre, or the voucher `locked` by five wrong PINs.
+   */
+  async officeVoucher(api, world, { deskKey, reference, language = 'it', amount = 5000, spent = 0, locked = false }) {
+    const beneficiary = await api.call('POST', '/v1/beneficiaries', { key: deskKey, body: { reference, age_band: '14-17', language } });
+    const voucher = await api.call('POST', '/v1/vouchers', {
+      key: deskKey,
+      body: { beneficiary_id: beneficiary.id, pool_id: world.circuit.general_pool_id, amount },
+    });
+    if (spent > 0) {
+      const offer = await newOffer(api, world, { seatPrice: spent });
+      await api.call('POST', '/v1/redemptions', { body: { code: voucher.code, pin: voucher.pin, offer_id: offer.id, seats: 1, capture: true } });
+    }
+    if (locked) {
+      const wrong = voucher.pin === '000000' ? '111111' : '000000';
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await api.call('POST', '/v1/vouchers/check', { body: { code: voucher.code, pin: wrong }, allow: [422, 423] });
+      }
+    }
+    return { beneficiaryId: beneficiary.id, voucherId: voucher.id, code: voucher.code, pin: voucher.pin };
   },
 
   /** A mentor of its own that has sponsored `seats` seats of a new campaign this season. */

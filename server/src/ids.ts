@@ -26,6 +26,15 @@ export function newId(now = Date.now()): string {
   return format(bytes);
 }
 
+/** The lowest UUIDv7 of millisecond `time`: every id made at or after `time` sorts after it. */
+export function firstIdAt(time: Date): string {
+  const bytes = Buffer.alloc(16);
+  bytes.writeUIntBE(Math.max(0, time.getTime()), 0, 6);
+  bytes[6] = 0x70;
+  bytes[8] = 0x80;
+  return format(bytes);
+}
+
 /**
  * The id of a step that follows from another object (a redemption's capture, a sponsorship's
  * funding), always the same for the same pair (a UUIDv8 from SHA-256): a retried step finds the

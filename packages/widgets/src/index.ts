@@ -11,6 +11,14 @@ export { MentoringCircuitBadge } from './components/circuit-badge/circuit-badge.
 export { MentoringRedeemVoucher, type RedeemedDetail } from './components/redeem-voucher/redeem-voucher.component.js';
 export { MentoringSponsorSeat, type SponsoredDetail } from './components/sponsor-seat/sponsor-seat.component.js';
 export type { ErrorDetail } from './internal/mentoring-element.js';
+// Staff only (docs/widgets.md, Staff desks): they run on a desk key, never on a public page.
+export { MentoringProviderDesk, type DeskRedemptionDetail } from './staff/provider-desk/provider-desk.component.js';
+export {
+  MentoringReferrerDesk,
+  type BeneficiaryCreatedDetail,
+  type VoucherUnlockedDetail,
+  type VouchersIssuedDetail,
+} from './staff/referrer-desk/referrer-desk.component.js';
 export type { Badge, Problem, PublicCampaign, Redemption, Sponsorship } from './internal/api.js';
 export { version };
 

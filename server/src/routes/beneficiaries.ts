@@ -139,14 +139,14 @@ export function beneficiaryRoutes({ sql }: Services) {
       tags: ['Beneficiaries'],
       summary: 'Nominate a beneficiary',
       description:
-        "With the referrer's secret key. Mentoring stores no names, emails or birth dates of minors: only your reference " +
+        "With the referrer's secret or desk key. Mentoring stores no names, emails or birth dates of minors: only your reference " +
         '(which must not look like one of those), the age band and the language. A reference you already used answers 409.',
       security: bearer,
       request: { body: jsonBody(newBeneficiarySchema) },
       responses: { 201: jsonResponse(beneficiarySchema, 'The new beneficiary'), ...problems(400, 401, 403, 409) },
     }),
     async (c) => {
-      const referrer = requireReferrer(principalOf(c));
+      const referrer = requireReferrer(principalOf(c), { desk: true });
       const body = c.req.valid('json');
       const [row] = await sql<BeneficiaryRow[]>`
         insert into beneficiaries (id, referrer_id, reference, age_band, language)
@@ -178,7 +178,7 @@ export function beneficiaryRoutes({ sql }: Services) {
       responses: { 200: jsonResponse(pageOf(beneficiarySchema), 'A page of beneficiaries'), ...problems(400, 401, 403) },
     }),
     async (c) => {
-      const referrer = requireReferrer(principalOf(c));
+      const referrer = requireReferrer(principalOf(c), { desk: true });
       const query = c.req.valid('query');
       const rows = await sql<BeneficiaryRow[]>`
         select * from beneficiaries
@@ -200,7 +200,7 @@ export function beneficiaryRoutes({ sql }: Services) {
       responses: { 200: jsonResponse(beneficiaryWithUsageSchema, 'The beneficiary'), ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
-      const referrer = requireReferrer(principalOf(c));
+      const referrer = requireReferrer(principalOf(c), { desk: true });
       const id = c.req.valid('param').id;
       const [row] = await sql<BeneficiaryRow[]>`select * from beneficiaries where id = ${id} and referrer_id = ${referrer.id}`;
       if (row === undefined) throw new Problem(404, 'not_found', 'Beneficiary not found', `You have no beneficiary ${id}.`);

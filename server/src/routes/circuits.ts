@@ -383,14 +383,15 @@ export function circuitRoutes({ sql, ledger }: Services) {
       path: '/pools/{id}',
       tags: ['Pools'],
       summary: 'Retrieve a pool and its figures',
-      description: "The circuit's operator, the admin, and referrers with an allocation in the pool may see it.",
+      description: "The circuit's operator, the admin, and referrers with an allocation in the pool (secret or desk key) may see it.",
       security: bearer,
       request: { params: idParam },
       responses: { 200: jsonResponse(poolSchema, 'The pool, with its balance'), ...problems(401, 403, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const organization = requireAccess(principalOf(c), { organizations: ['operator', 'referrer'] });
+      // Desk keys exist only for providers and referrers: a referrer's desk sees the pools it issues from.
+      const organization = requireAccess(principalOf(c), { organizations: ['operator', 'referrer'], keys: ['secret', 'desk'] });
       const [pool] = await sql<PoolRow[]>`
         select p.* from pools p join circuits c on c.id = p.circuit_id
         where p.id = ${id} ${
@@ -459,13 +460,13 @@ export function circuitRoutes({ sql, ledger }: Services) {
       tags: ['Pools'],
       summary: "List a referrer's allocations",
       description:
-        'A referrer sees its own. An operator (with `referrer_id`) sees those in its circuits; the admin all of them.',
+        'A referrer sees its own (secret or desk key). An operator (with `referrer_id`) sees those in its circuits; the admin all of them.',
       security: bearer,
       request: { query: allocationsQuery },
       responses: { 200: jsonResponse(pageOf(allocationSchema), 'A page of allocations, by pool'), ...problems(400, 401, 403) },
     }),
     async (c) => {
-      const organization = requireAccess(principalOf(c), { organizations: ['operator', 'referrer'] });
+      const organization = requireAccess(principalOf(c), { organizations: ['operator', 'referrer'], keys: ['secret', 'desk'] });
       const query = c.req.valid('query');
       const referrerId = organization?.kind === 'referrer' ? organization.id : query.referrer_id;
       if (referrerId === undefined) {

@@ -63,9 +63,10 @@ describe('organizations and keys', () => {
       403,
       'forbidden',
     );
-    const school = await createOrganization(api, 'referrer');
+    // Desk keys are for a box office or a school office (desk-keys.test.ts): a mentor has neither.
+    const bakery = await createOrganization(api, 'mentor');
     assertProblem(
-      await call(api, 'POST', `/v1/organizations/${school.id}/keys`, { key: adminKey, body: { kind: 'desk' } }),
+      await call(api, 'POST', `/v1/organizations/${bakery.id}/keys`, { key: adminKey, body: { kind: 'desk' } }),
       400,
       'invalid_request',
     );

@@ -60,7 +60,9 @@ const createdKeySchema = apiKeySchema
 const newKeySchema = z
   .strictObject({
     kind: z.enum(['secret', 'publishable', 'desk']).openapi({
-      description: 'secret: server to server. publishable: widgets on allowed origins. desk: box-office staff (redemptions only).',
+      description:
+        "secret: server to server. publishable: widgets on allowed origins. desk: a provider's box office (redemptions " +
+        "and settlements) or a referrer's office (beneficiaries and vouchers), for the staff desk widgets.",
     }),
     mode: z.enum(['test', 'live']).optional().openapi({ description: 'Defaults to the mode of the calling key.' }),
     label: z.string().trim().min(1).max(200).optional(),
@@ -149,6 +151,27 @@ export function organizationRoutes({ sql, ledger, keyCache }: Services) {
     },
   );
 
+  // Before /organizations/{id}, which would take `me` for an id.
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/organizations/me',
+      tags: ['Organizations'],
+      summary: 'The organization of the calling key',
+      description:
+        "With a secret or desk key: the staff desk widgets show whose box office or school office the key opens, and a " +
+        "provider's desk lists its own offers by this id.",
+      security: bearer,
+      responses: { 200: jsonResponse(organizationSchema, "The key's organization"), ...problems(401, 403) },
+    }),
+    async (c) => {
+      const own = requireAccess(principalOf(c), { organizations: ['operator', 'provider', 'mentor', 'referrer'], keys: ['secret', 'desk'] });
+      if (own === undefined) throw new Problem(403, 'forbidden', 'The admin key has no organization');
+      const [row] = await sql<OrganizationRow[]>`select * from organizations where id = ${own.id}`;
+      return c.json(organizationJson(row!), 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: 'get',
@@ -194,8 +217,9 @@ export function organizationRoutes({ sql, ledger, keyCache }: Services) {
       tags: ['Organizations'],
       summary: 'Create an API key',
       description:
-        'The key is in this response only; Mentoring stores its SHA-256. Desk keys are for providers, ' +
-        'and can only check vouchers and make, capture, void or reverse redemptions. ' +
+        "The key is in this response only; Mentoring stores its SHA-256. Desk keys are for a provider's box office " +
+        '(check vouchers, make, capture, void or reverse redemptions, read its redemptions and settlements) or a ' +
+        "referrer's office (nominate beneficiaries, issue vouchers within its allocations, read and unlock them). " +
         'A test-mode key cannot create live keys.',
       security: bearer,
       request: { params: idParam, body: jsonBody(newKeySchema) },
@@ -209,8 +233,8 @@ export function organizationRoutes({ sql, ledger, keyCache }: Services) {
       if (mode === 'live' && principal.mode === 'test') {
         throw new Problem(403, 'forbidden', 'A test key cannot create live keys');
       }
-      if (body.kind === 'desk' && organization.kind !== 'provider') {
-        throw new Problem(400, 'invalid_request', 'Desk keys are for providers', 'Only a provider has a box office.');
+      if (body.kind === 'desk' && organization.kind !== 'provider' && organization.kind !== 'referrer') {
+        throw new Problem(400, 'invalid_request', 'Desk keys are for providers and referrers', 'A box office or a school office uses them.');
       }
       const created = generateKey(body.kind, mode);
       const [row] = await sql<KeyRow[]>`

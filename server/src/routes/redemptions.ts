@@ -6,7 +6,7 @@ import type { Principal, Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, formatMoney } from '../http/schemas.js';
-import { derivedId, humanReference, newId } from '../ids.js';
+import { derivedId, firstIdAt, humanReference, newId } from '../ids.js';
 import { retryTransaction, type NewTransfer, type TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
 import type { RedeemOutcome } from '../redemptions/redeemer.js';
@@ -83,6 +83,9 @@ const listQuery = pageQuery.extend({
   status: z.enum(['held', 'captured', 'voided', 'expired', 'reversed']).optional(),
   offer_id: z.uuid().optional(),
   booking_reference: z.string().max(20).optional(),
+  created_after: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "Only redemptions made at or after this moment, e.g. a box office's day since midnight.",
+  }),
 });
 
 interface OfferRow {
@@ -351,7 +354,9 @@ export function redemptionRoutes(services: Services) {
       path: '/redemptions',
       tags: ['Redemptions'],
       summary: "List a provider's redemptions",
-      description: 'Newest last. Filter by status, offer or booking reference (what a door scanner reads from the QR code).',
+      description:
+        'Newest last. Filter by status, offer, booking reference (what a door scanner reads from the QR code) or the ' +
+        'moment they were made (`created_after`).',
       security: bearer,
       request: { query: listQuery },
       responses: { 200: jsonResponse(pageOf(redemptionSchema), 'A page of redemptions'), ...problems(400, 401, 403) },
@@ -363,7 +368,7 @@ export function redemptionRoutes(services: Services) {
         select ${sql.unsafe(redemptionColumns.replaceAll(/(^|, )(\w)/g, '$1r.$2'))},
                o.starts_at, o.cancellation_window_seconds
         from redemptions r join offers o on o.id = r.offer_id join circuits ci on ci.id = o.circuit_id
-        where r.id > ${after(query)}
+        where r.id > ${listStart(query)}
           ${organization === undefined ? sql`` : sql`and (r.provider_id = ${organization.id} or ci.operator_id = ${organization.id})`}
           ${query.status === undefined ? sql`` : sql`and r.status = ${query.status}`}
           ${query.offer_id === undefined ? sql`` : sql`and r.offer_id = ${query.offer_id}`}
@@ -374,6 +379,14 @@ export function redemptionRoutes(services: Services) {
   );
 
   return app;
+}
+
+/** Where a page of the list starts: after `starting_after`, and no earlier than `created_after` (ids are UUIDv7: an id bound, on the primary key). */
+function listStart(query: z.infer<typeof listQuery>): string {
+  const start = after(query);
+  if (query.created_after === undefined) return start;
+  const first = firstIdAt(new Date(query.created_after));
+  return first > start ? first : start;
 }
 
 async function findOffer(sql: Sql, id: string): Promise<OfferRow | undefined> {

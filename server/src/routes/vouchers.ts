@@ -156,14 +156,14 @@ export function voucherRoutes(services: Services) {
       tags: ['Vouchers'],
       summary: 'Issue a voucher to a beneficiary',
       description:
-        "With the referrer's secret key, from a pool, within the referrer's allocation and the money the pool has. " +
+        "With the referrer's secret or desk key, from a pool, within the referrer's allocation and the money the pool has. " +
         'The answer carries the code and the PIN, shown only this once.',
       security: bearer,
       request: { body: jsonBody(newVoucherSchema) },
       responses: { 201: jsonResponse(issuedVoucherSchema, 'The voucher, with its code and PIN'), ...problems(400, 401, 403, 404, 422) },
     }),
     async (c) => {
-      const referrer = requireReferrer(principalOf(c));
+      const referrer = requireReferrer(principalOf(c), { desk: true });
       const [voucher] = await issueVouchers(services, referrer, [c.req.valid('json')], (_, field) => field);
       return c.json(voucher!, 201);
     },
@@ -186,7 +186,7 @@ export function voucherRoutes(services: Services) {
       },
     }),
     async (c) => {
-      const referrer = requireReferrer(principalOf(c));
+      const referrer = requireReferrer(principalOf(c), { desk: true });
       const data = await issueVouchers(services, referrer, c.req.valid('json').vouchers, (index, field) => `vouchers.${index}.${field}`);
       return c.json({ data }, 201);
     },
@@ -213,6 +213,10 @@ export function voucherRoutes(services: Services) {
     async (c) => {
       const principal = principalOf(c);
       requireAccess(principal, { organizations: ['provider', 'referrer', 'operator'], keys: ['publishable', 'desk', 'secret'] });
+      if (principal.type === 'key' && principal.keyKind === 'desk' && principal.organization.kind === 'referrer') {
+        // A school's office issues and unlocks vouchers; it has no PINs to try.
+        throw new Problem(403, 'forbidden', 'Not with a referrer desk key', "A referrer's desk key issues, lists and unlocks vouchers; it does not check PINs.");
+      }
       const voucher = await unlockVoucher(services, c, principal, c.req.valid('json'));
       return c.json(
         {
@@ -241,7 +245,7 @@ export function voucherRoutes(services: Services) {
       responses: { 200: jsonResponse(pageOf(voucherSchema), 'A page of vouchers'), ...problems(400, 401, 403) },
     }),
     async (c) => {
-      const referrer = requireReferrer(principalOf(c));
+      const referrer = requireReferrer(principalOf(c), { desk: true });
       const query = c.req.valid('query');
       const rows = await sql<VoucherRow[]>`
         select ${sql.unsafe(voucherColumns)} from vouchers v join accounts a on a.id = v.id
@@ -264,7 +268,7 @@ export function voucherRoutes(services: Services) {
       responses: { 200: jsonResponse(voucherSchema, 'The voucher'), ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
-      const referrer = requireReferrer(principalOf(c));
+      const referrer = requireReferrer(principalOf(c), { desk: true });
       return c.json(voucherJson(await ownVoucher(sql, referrer, c.req.valid('param').id)), 200);
     },
   );
@@ -281,7 +285,7 @@ export function voucherRoutes(services: Services) {
       responses: { 200: jsonResponse(voucherSchema, 'The unlocked voucher'), ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
-      const referrer = requireReferrer(principalOf(c));
+      const referrer = requireReferrer(principalOf(c), { desk: true });
       const voucher = await ownVoucher(sql, referrer, c.req.valid('param').id);
       await sql`update vouchers set pin_failures = 0, locked_at = null where id = ${voucher.id}`;
       return c.json(voucherJson({ ...voucher, locked: false }), 200);
@@ -291,9 +295,12 @@ export function voucherRoutes(services: Services) {
   return app;
 }
 
-/** Beneficiaries and vouchers belong to a referrer: only its secret key reaches them (not even the admin's). */
-export function requireReferrer(principal: Principal): Organization {
-  const referrer = requireAccess(principal, { organizations: ['referrer'] });
+/**
+ * Beneficiaries and vouchers belong to a referrer: only its keys reach them (not even the admin's).
+ * Its desk key (`{ desk: true }`) does the office's everyday work: nominate, issue, read, unlock.
+ */
+export function requireReferrer(principal: Principal, { desk = false } = {}): Organization {
+  const referrer = requireAccess(principal, { organizations: ['referrer'], keys: desk ? ['secret', 'desk'] : ['secret'] });
   if (referrer === undefined) {
     throw new Problem(403, 'forbidden', 'Only a referrer', 'Beneficiaries and vouchers belong to a school or association: use its secret key.');
   }

@@ -1,36 +1,9 @@
 // The built script tag (`npm run build`), served by the real server, on plain pages under a
 // strict CSP: what a provider's site gets.
 import { expect, waitUntil } from '@open-wc/testing';
-import { seed, testWorld } from '../internal/testing.js';
+import { plainPage, seed, testWorld, type PlainPage } from '../internal/testing.js';
 
-interface Page {
-  window: Window & typeof globalThis;
-  document: Document;
-  violations: string[];
-  logs: string[];
-}
-
-/** An iframe with `body`, our origin alone in script-src and connect-src, and the console recorded. */
-async function plainPage(body: string, lang = 'it'): Promise<Page> {
-  const { apiOrigin } = await testWorld();
-  const frame = document.createElement('iframe');
-  frame.style.width = '320px';
-  frame.style.height = '900px';
-  frame.srcdoc = `<!doctype html><html lang="${lang}"><head>
-    <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${apiOrigin}; connect-src ${apiOrigin}; style-src 'none'; img-src data:">
-    </head><body>${body}</body></html>`;
-  document.body.append(frame);
-  await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-  const window = frame.contentWindow as Window & typeof globalThis;
-  const page: Page = { window, document: frame.contentDocument!, violations: [], logs: [] };
-  page.document.addEventListener('securitypolicyviolation', (event) => page.violations.push(`${event.violatedDirective} ${event.blockedURI}`));
-  for (const level of ['info', 'warn', 'error'] as const) {
-    window.console[level] = (...args: unknown[]) => page.logs.push(`${level}: ${args.join(' ')}`);
-  }
-  return page;
-}
-
-function addScript(page: Page, src: string, key: string): void {
+function addScript(page: PlainPage, src: string, key: string): void {
   const script = page.document.createElement('script');
   script.async = true;
   script.src = src;

@@ -26,3 +26,8 @@ export function formatDate(iso: string, locale: Locale, { time = false } = {}): 
 export function localizedText(text: LocalizedText, locale: Locale): string {
   return text[locale] ?? text.it;
 }
+
+/** The hour of a moment, `21:05`, in Italian time (the staff desks' lists of the day). */
+export function formatTime(iso: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso));
+}

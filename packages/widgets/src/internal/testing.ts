@@ -91,3 +91,30 @@ function loadJsQr() {
   });
   return jsQr;
 }
+
+export interface PlainPage {
+  window: Window & typeof globalThis;
+  document: Document;
+  violations: string[];
+  logs: string[];
+}
+
+/** A provider's plain page: an iframe with `body`, our origin alone in script-src and connect-src, and the console recorded. */
+export async function plainPage(body: string, lang = 'it'): Promise<PlainPage> {
+  const { apiOrigin } = await testWorld();
+  const frame = document.createElement('iframe');
+  frame.style.width = '320px';
+  frame.style.height = '900px';
+  frame.srcdoc = `<!doctype html><html lang="${lang}"><head>
+    <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${apiOrigin}; connect-src ${apiOrigin}; style-src 'none'; img-src data:">
+    </head><body>${body}</body></html>`;
+  document.body.append(frame);
+  await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+  const window = frame.contentWindow as Window & typeof globalThis;
+  const page: PlainPage = { window, document: frame.contentDocument!, violations: [], logs: [] };
+  page.document.addEventListener('securitypolicyviolation', (event) => page.violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+  for (const level of ['info', 'warn', 'error'] as const) {
+    window.console[level] = (...args: unknown[]) => page.logs.push(`${level}: ${args.join(' ')}`);
+  }
+  return page;
+}

@@ -1,0 +1,127 @@
+/**
+ * What the staff desks read and write, as the API answers it with a desk key (server/src/routes/*.ts
+ * define the schemas; written out here so the desks carry no zod). Calls go through request(), the
+ * widgets' one client; a statement's CSV, the one answer that is not JSON, through fetchFile().
+ */
+import { ApiProblem, request, type ApiSettings, type Offer, type Redemption, type VoucherRestrictions } from '../../internal/api.js';
+
+/** GET /v1/organizations/me */
+export interface Organization {
+  id: string;
+  kind: 'provider' | 'mentor' | 'referrer' | 'operator';
+  name: string;
+}
+
+/** A redemption as a box office sees it (GET /v1/redemptions, capture, void, reverse). */
+export interface DeskRedemption extends Omit<Redemption, 'voucher_available'> {
+  channel: 'in_page' | 'counter';
+  captured_seats: number;
+  captured_amount: number;
+  reversed_amount: number;
+  hold_expires_at: string;
+  created_at: string;
+  captured_at: string | null;
+}
+
+/** POST /v1/redemptions at the counter: the hold, and what the voucher has left besides it. */
+export interface Hold extends DeskRedemption {
+  voucher_available: number;
+}
+
+/** GET /v1/settlements (the lines come with GET /v1/settlements/{id} and its CSV). */
+export interface Settlement {
+  id: string;
+  period_end: string;
+  amount: number;
+  currency: string;
+  redemptions: number;
+  created_at: string;
+}
+
+export type Language = 'it' | 'en' | 'sq';
+export type AgeBand = '0-13' | '14-17' | '18-25' | '26+';
+
+/** GET /v1/beneficiaries: known only by the referrer's own reference, an age band and a language. */
+export interface Beneficiary {
+  id: string;
+  reference: string | null;
+  age_band: AgeBand;
+  language: Language;
+  created_at: string;
+  erased_at: string | null;
+}
+
+/** GET /v1/vouchers: never the code or the PIN. */
+export interface Voucher {
+  id: string;
+  beneficiary_id: string;
+  pool_id: string;
+  amount: number;
+  available: number;
+  spent: number;
+  currency: string;
+  expires_at: string;
+  restrictions: VoucherRestrictions;
+  locked: boolean;
+  code_hint: string;
+  created_at: string;
+}
+
+/** POST /v1/vouchers/batch: the code and the PIN, in this answer only. */
+export interface IssuedVoucher extends Voucher {
+  code: string;
+  pin: string;
+}
+
+/** GET /v1/allocations: how much the referrer may still issue from a pool. */
+export interface Allocation {
+  pool_id: string;
+  circuit_id: string;
+  amount: number;
+  issued: number;
+  remaining: number;
+}
+
+/** GET /v1/pools/{id} */
+export interface Pool {
+  id: string;
+  name: string;
+}
+
+export type { Offer };
+
+/** The most a list answers at once. */
+const pageLimit = 100;
+
+/**
+ * Every page of a list (`?limit=100&starting_after=…`): a desk shows a whole day, a class, a
+ * season. `cursor` is what `starting_after` takes: the id, or the pool of an allocation.
+ */
+export async function listAll<T>(api: ApiSettings, path: string, cursor = (item: T) => (item as { id: string }).id): Promise<T[]> {
+  const all: T[] = [];
+  const separator = path.includes('?') ? '&' : '?';
+  for (let more = true; more; ) {
+    const after = all.length === 0 ? '' : `&starting_after=${cursor(all[all.length - 1]!)}`;
+    const page = await request<{ data: T[]; has_more: boolean }>(api, 'GET', `${path}${separator}limit=${pageLimit}${after}`, { authorized: true, fresh: true });
+    all.push(...page.data);
+    more = page.has_more;
+  }
+  return all;
+}
+
+/** A file the API answers (a statement's CSV), as its bytes, with request()'s key and refusals. */
+export async function fetchFile(api: ApiSettings, path: string): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, api.apiOrigin), {
+      headers: { Authorization: `Bearer ${api.publishableKey ?? ''}` },
+      credentials: 'omit',
+      cache: 'no-cache',
+    });
+  } catch {
+    throw new ApiProblem({ code: 'network_error', status: 0 });
+  }
+  if (response.ok) return response.blob();
+  const problem = (await response.json().catch(() => ({}))) as { code?: string; request_id?: string };
+  throw new ApiProblem({ ...problem, code: problem.code ?? 'internal_error', status: response.status });
+}
