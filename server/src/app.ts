@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
+import { pathRoutes } from './routes/paths.js';
 import { paymentRoutes } from './routes/payments.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { publicRoutes } from './routes/public.js';
@@ -79,6 +80,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     beneficiaryRoutes,
     privacyRoutes,
     voucherRoutes,
+    pathRoutes,
     redemptionRoutes,
     settlementRoutes,
     webhookRoutes,

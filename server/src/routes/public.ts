@@ -68,8 +68,10 @@ interface PublicOfferRow {
 /** Counts and campaign pages for the widgets: no key, any origin, cached for 30 s by browsers and CDNs. */
 export function publicRoutes({ sql }: Services) {
   const app = apiRouter();
-  app.use('/public/*', publicHeaders);
-  app.use('/public/*', etag());
+  // GETs only: a public POST (path progress) opens a voucher with a key, and is never cached.
+  const cacheable = etag();
+  app.use('/public/*', (c, next) => (c.req.method === 'GET' ? publicHeaders(c, next) : next()));
+  app.use('/public/*', (c, next) => (c.req.method === 'GET' ? cacheable(c, next) : next()));
 
   app.openapi(
     createRoute({
