@@ -28,6 +28,7 @@ import { privacyRoutes } from './routes/privacy.js';
 import { publicHeaders, publicRoutes } from './routes/public.js';
 import { redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
+import { storyPhotoLimit, storyRoutes } from './routes/stories.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -67,7 +68,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.route('/healthz', healthRoutes(database));
 
   app.use('/v1/*', preflight(api));
-  app.use('/v1/*', readBody(maxBodyBytes));
+  app.use('/v1/*', readBody(maxBodyBytes, [storyPhotoLimit]));
   app.use('/v1/*', authenticate(api));
   app.use('/v1/*', auditRequests(api.audit));
   app.use('/v1/*', idempotency(api.sql));
@@ -90,6 +91,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     ledgerRoutes,
     publicRoutes,
     directoryRoutes,
+    storyRoutes,
   ]) {
     app.route('/v1', routes(api));
   }
