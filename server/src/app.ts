@@ -18,6 +18,7 @@ import { campaignRoutes } from './routes/campaigns.js';
 import { circuitRoutes } from './routes/circuits.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { impactRoutes } from './routes/impact.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -27,6 +28,7 @@ import { publicRoutes } from './routes/public.js';
 import { redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
+import { thanksRoutes } from './routes/thanks.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -81,6 +83,8 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     voucherRoutes,
     redemptionRoutes,
     settlementRoutes,
+    thanksRoutes,
+    impactRoutes,
     webhookRoutes,
     auditRoutes,
     ledgerRoutes,

@@ -229,7 +229,7 @@ async function badgeSubject(sql: Sql, kind: BadgeKind, id: string): Promise<{ na
  * Sponsorships a mentor's badge counts (`s` is the sponsorship): its own, and its customers' gifts
  * made on its own pages with its publishable key (the payer is the visitor, the shop brought them).
  */
-function throughMentor(sql: Sql, mentorId: string) {
+export function throughMentor(sql: Sql, mentorId: string) {
   return sql`(s.mentor_id = ${mentorId}
     or s.key_id in (select id from api_keys where organization_id = ${mentorId} and kind = 'publishable'))`;
 }
