@@ -20,6 +20,7 @@ import { circuitRoutes } from './routes/circuits.js';
 import { directoryRoutes } from './routes/directory.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { impactRoutes } from './routes/impact.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -30,6 +31,7 @@ import { redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
 import { storyPhotoLimit, storyRoutes } from './routes/stories.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
+import { thanksRoutes } from './routes/thanks.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -86,6 +88,8 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     voucherRoutes,
     redemptionRoutes,
     settlementRoutes,
+    thanksRoutes,
+    impactRoutes,
     webhookRoutes,
     auditRoutes,
     ledgerRoutes,
