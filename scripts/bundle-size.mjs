@@ -28,7 +28,7 @@ export function gzipSize(file) {
 
 /** The language of a chunk of texts (`chunks/redeem-voucher.sq-….js`, `desk/chunks/…` → `sq`); undefined for code. */
 export function textsLocale(file) {
-  const locale = /^(?:desk\/)?chunks\/[\w-]+\.([\w-]+)-[\w-]+\.js$/.exec(file)?.[1];
+  const locale = /^(?:desk\/)?chunks\/[\w-]+\.(\w+)-[\w-]+\.js$/.exec(file)?.[1];
   return locales.includes(locale) ? locale : undefined;
 }
 

@@ -259,4 +259,76 @@ const seeds = {
     if (seats > 0) await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { campaign_id: campaignId, seats } });
     return { mentorId: mentor.id };
   },
+
+  /**
+   * A circuit of its own (Pavia) with two paths, a music one (any concert, then the opera, with a €20
+   * bonus) and an ordered one, and a voucher whose holder took a concert: its code, PIN and booking.
+   */
+  async paths(api, world) {
+    const operator = await api.organization('operator', 'Circuito Pavia');
+    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Pavia', categories } });
+    const provider = await api.organization('provider', 'Teatro Fraschini', { by: operator.secretKey, allowedOrigins: [world.pageOrigin] });
+    await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: provider.id } });
+    const key = (kind) => api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: operator.secretKey, body: { kind } });
+    const [publishable, desk] = [await key('publishable'), await key('desk')];
+    await api.call('POST', '/v1/sponsorships', {
+      key: world.mentor.secretKey,
+      body: { pool_id: circuit.general_pool_id, amount: 1_000_000, display_name: 'Panificio Ducale' },
+    });
+    const offer = (category, title) =>
+      api.call('POST', '/v1/offers', {
+        key: operator.secretKey,
+        body: {
+          circuit_id: circuit.id,
+          provider_id: provider.id,
+          category,
+          title,
+          starts_at: new Date(Date.now() + 30 * day).toISOString(),
+          seat_price: 1000,
+          seats_total: 50,
+        },
+      });
+    const concert = await offer('music', { it: 'Concerto di Natale', en: 'Christmas concert', sq: 'Koncerti i Krishtlindjeve' });
+    const opera = await offer('theatre', { it: 'Tosca', en: 'Tosca', sq: 'Tosca' });
+    await api.call('POST', `/v1/circuits/${circuit.id}`, {
+      key: operator.secretKey,
+      body: {
+        paths: [
+          {
+            name: { it: 'Percorso musica', en: 'Music path', sq: 'Rruga e muzikës' },
+            steps: [{ category: 'music' }, { offer_id: opera.id }],
+            bonus: { amount: 2000, pool_id: circuit.general_pool_id },
+          },
+          {
+            name: { it: 'Prima il teatro', en: 'Theatre first', sq: 'Së pari teatri' },
+            ordered: true,
+            steps: [{ category: 'theatre' }, { category: 'music' }],
+          },
+        ],
+      },
+    });
+    const referrer = await api.organization('referrer', 'Istituto Volta', { by: operator.secretKey });
+    await api.call('POST', '/v1/allocations', {
+      key: operator.secretKey,
+      body: { referrer_id: referrer.id, pool_id: circuit.general_pool_id, amount: 100_000 },
+    });
+    const beneficiary = await api.call('POST', '/v1/beneficiaries', {
+      key: referrer.secretKey,
+      body: { reference: `4A-${randomBytes(4).toString('hex')}`, age_band: '14-17', language: 'it' },
+    });
+    const voucher = await api.call('POST', '/v1/vouchers', {
+      key: referrer.secretKey,
+      body: { beneficiary_id: beneficiary.id, pool_id: circuit.general_pool_id, amount: 5000 },
+    });
+    const booking = await api.call('POST', '/v1/redemptions', {
+      key: desk.key,
+      body: { code: voucher.code, pin: voucher.pin, offer_id: concert.id, seats: 1, capture: true },
+    });
+    return {
+      circuitId: circuit.id,
+      publishableKey: publishable.key,
+      voucher: { code: voucher.code, pin: voucher.pin },
+      bookingReference: booking.booking_reference,
+    };
+  },
 };

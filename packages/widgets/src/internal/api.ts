@@ -113,6 +113,23 @@ export interface Badge {
  * use. `network_error` and `missing_key` are the widgets' own codes: no answer came, or the page
  * gave no publishable key.
  */
+/** One path of a circuit with the stamps of a voucher's holder (POST /v1/public/path-progress). */
+export interface PublicPath {
+  id: string;
+  name: LocalizedText;
+  ordered: boolean;
+  steps: { position: number; title: LocalizedText; stamped: boolean }[];
+  steps_done: number;
+  steps_total: number;
+  completed: boolean;
+  bonus: { status: 'to_earn' | 'pending' | 'issued'; amount: number; currency: string } | null;
+}
+
+export interface PathProgress {
+  circuit: { id: string; name: string };
+  paths: PublicPath[];
+}
+
 export interface Problem {
   code: string;
   status: number;
