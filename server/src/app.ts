@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { etag } from 'hono/etag';
 import { requestId } from 'hono/request-id';
 import { AuditLog, auditRequests } from './audit/audit-log.js';
 import { authenticate, KeyCache, preflight } from './auth/authenticate.js';
@@ -16,6 +17,7 @@ import { auditRoutes } from './routes/audit.js';
 import { beneficiaryRoutes } from './routes/beneficiaries.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { circuitRoutes } from './routes/circuits.js';
+import { directoryRoutes } from './routes/directory.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { impactRoutes } from './routes/impact.js';
@@ -24,9 +26,10 @@ import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { paymentRoutes } from './routes/payments.js';
 import { privacyRoutes } from './routes/privacy.js';
-import { publicRoutes } from './routes/public.js';
+import { publicHeaders, publicRoutes } from './routes/public.js';
 import { redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
+import { storyPhotoLimit, storyRoutes } from './routes/stories.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
 import { thanksRoutes } from './routes/thanks.js';
 import { voucherRoutes } from './routes/vouchers.js';
@@ -67,10 +70,12 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.route('/healthz', healthRoutes(database));
 
   app.use('/v1/*', preflight(api));
-  app.use('/v1/*', readBody(maxBodyBytes));
+  app.use('/v1/*', readBody(maxBodyBytes, [storyPhotoLimit]));
   app.use('/v1/*', authenticate(api));
   app.use('/v1/*', auditRequests(api.audit));
   app.use('/v1/*', idempotency(api.sql));
+  app.use('/v1/public/*', publicHeaders);
+  app.use('/v1/public/*', etag());
   for (const routes of [
     organizationRoutes,
     circuitRoutes,
@@ -89,6 +94,8 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     auditRoutes,
     ledgerRoutes,
     publicRoutes,
+    directoryRoutes,
+    storyRoutes,
   ]) {
     app.route('/v1', routes(api));
   }

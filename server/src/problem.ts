@@ -11,6 +11,8 @@ export type ProblemCode =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
+  | 'unsupported_image'
+  | 'photo_alt_required'
   | 'insufficient_funds'
   | 'allocation_exceeded'
   | 'voucher_expired'

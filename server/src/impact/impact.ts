@@ -1,7 +1,7 @@
 // What a mentor's money did (GET /v1/mentors/me/impact): given, seats funded and seats used, by
 // month and category, from the ledger's own records. Figures only: no beneficiary is named.
 import type { Sql } from '../db/connection.js';
-import { throughMentor } from '../routes/public.js';
+import { fundedBy } from '../directory/membership.js';
 
 /** Months are Italian calendar months: a gift at 23:30 UTC on 31 January was made on 1 February in Italy. */
 export const impactTimeZone = 'Europe/Rome';
@@ -52,7 +52,7 @@ export interface MentorImpact {
  * so the mentors of a pool never count one seat more than once between them.
  */
 export async function mentorImpact(sql: Sql, mentorId: string): Promise<MentorImpact> {
-  const mine = throughMentor(sql, mentorId);
+  const mine = fundedBy(sql, mentorId);
   const given = await sql<{ month: string; category: string | null; given: bigint; sponsorships: number; seats_funded: number }[]>`
     select to_char(coalesce(s.succeeded_at, s.created_at) at time zone ${impactTimeZone}, 'YYYY-MM') as month,
            o.category, sum(s.amount)::bigint as given, count(*)::int as sponsorships,
@@ -137,7 +137,7 @@ function poolShares(sql: Sql, mentorId: string) {
   return sql`
     select m.pool_id, m.amount::numeric / f.funded as share
     from (select s.pool_id, sum(s.amount) as amount from sponsorships s
-          where s.status = 'succeeded' and ${throughMentor(sql, mentorId)} group by s.pool_id) m
+          where s.status = 'succeeded' and ${fundedBy(sql, mentorId)} group by s.pool_id) m
     cross join lateral (
       select sum(case t.code when 'FUND' then t.amount else -t.amount end) as funded from transfers t
       where (t.code = 'FUND' and t.credit_account_id = m.pool_id) or (t.code = 'REFUND' and t.debit_account_id = m.pool_id)
