@@ -25,6 +25,7 @@ export type ProblemCode =
   | 'exceeds_hold'
   | 'cancellation_window_closed'
   | 'already_settled'
+  | 'card_already_issued'
   | 'payment_failed'
   | 'invalid_signature'
   | 'idempotency_conflict'

@@ -188,6 +188,8 @@ export function notFoundUnlessValid(title: string, detail: string) {
  * CDNs keep them for a while, unless the route set its own caching (a story's photo never changes).
  */
 export const publicHeaders: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  // A public POST (path progress) takes a key from an allowed origin, as any keyed request.
+  if (c.req.method !== 'GET') return next();
   await next();
   c.header('Access-Control-Allow-Origin', '*');
   const cacheable = c.res.status === 200 || c.res.status === 304;

@@ -14,6 +14,7 @@ export const webhookEventTypes = [
   'redemption.voided',
   'redemption.reversed',
   'settlement.created',
+  'path.completed',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -24,7 +25,7 @@ export const eventTypesFor: Record<OrganizationKind, readonly WebhookEventType[]
   operator: webhookEventTypes,
   provider: ['redemption.held', 'redemption.captured', 'redemption.voided', 'redemption.reversed', 'settlement.created'],
   mentor: ['sponsorship.succeeded'],
-  referrer: ['voucher.issued', 'voucher.expiring', 'voucher.expired'],
+  referrer: ['voucher.issued', 'voucher.expiring', 'voucher.expired', 'path.completed'],
 };
 
 export interface WebhookEvent {
