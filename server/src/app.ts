@@ -19,6 +19,7 @@ import { circuitRoutes } from './routes/circuits.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { needRoutes } from './routes/needs.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -75,6 +76,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     offerRoutes,
     campaignRoutes,
     sponsorshipRoutes,
+    needRoutes,
     paymentRoutes,
     beneficiaryRoutes,
     privacyRoutes,

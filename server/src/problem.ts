@@ -21,6 +21,7 @@ export type ProblemCode =
   | 'hold_already_resolved'
   | 'hold_expired'
   | 'exceeds_hold'
+  | 'exceeds_need'
   | 'cancellation_window_closed'
   | 'already_settled'
   | 'payment_failed'
