@@ -22,6 +22,7 @@ import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { impactRoutes } from './routes/impact.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { needRoutes } from './routes/needs.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { pathRoutes } from './routes/paths.js';
@@ -85,6 +86,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     offerRoutes,
     campaignRoutes,
     sponsorshipRoutes,
+    needRoutes,
     paymentRoutes,
     beneficiaryRoutes,
     privacyRoutes,

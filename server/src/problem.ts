@@ -23,6 +23,7 @@ export type ProblemCode =
   | 'hold_already_resolved'
   | 'hold_expired'
   | 'exceeds_hold'
+  | 'exceeds_need'
   | 'cancellation_window_closed'
   | 'already_settled'
   | 'card_already_issued'

@@ -29,9 +29,13 @@ export interface ImpactNote {
   createdAt: Date;
 }
 
+export type CategoryName = { it: string; en?: string; sq?: string };
+
 export interface MentorImpact {
   currency: string;
   rows: ImpactRow[];
+  /** The names circuits give the rows' categories, by slug. */
+  categoryNames: Map<string, CategoryName>;
   totals: Omit<ImpactRow, 'month' | 'category'>;
   languages: { language: string; beneficiaries: number }[];
   notes: ImpactNote[];
@@ -98,9 +102,16 @@ export async function mentorImpact(sql: Sql, mentorId: string): Promise<MentorIm
   const sorted = [...rows.values()].sort(
     (a, b) => a.month.localeCompare(b.month) || (a.category ?? '').localeCompare(b.category ?? ''),
   );
+  const slugs = [...new Set(sorted.flatMap((row) => (row.category === null ? [] : [row.category])))];
+  const names = await sql<{ slug: string; name: CategoryName }[]>`
+    select distinct on (category->>'slug') category->>'slug' as slug, category->'name' as name
+    from circuits, jsonb_array_elements(categories) category
+    where category->>'slug' = any(${slugs}::text[])
+    order by category->>'slug', circuits.id`;
   return {
     currency: 'EUR',
     rows: sorted,
+    categoryNames: new Map(names.map((name) => [name.slug, name.name])),
     totals: sumRows(sorted),
     languages,
     notes: notes.map((note) => ({ id: note.id, text: note.text, language: note.language, createdAt: note.created_at })),

@@ -102,12 +102,15 @@ const membershipSchema = z
   })
   .openapi('CircuitProvider');
 
+/** A circuit's general pool, a campaign's, a fund the operator made, a need's (the needs board). */
+const poolKinds = ['general', 'campaign', 'fund', 'need'] as const;
+
 const poolSchema = z
   .object({
     id: z.uuid().openapi({ description: "Also the id of the pool's ledger account." }),
     object: z.literal('pool'),
     circuit_id: z.uuid(),
-    kind: z.enum(['general', 'campaign', 'fund']),
+    kind: z.enum(poolKinds),
     name: z.string(),
     currency: z.string(),
     balance: z.number().int().openapi({ description: 'In cents: funded, less issued as vouchers, plus what expired back.' }),
@@ -172,7 +175,7 @@ interface MembershipRow {
 interface PoolRow {
   id: string;
   circuit_id: string;
-  kind: 'general' | 'campaign' | 'fund';
+  kind: (typeof poolKinds)[number];
   name: string;
   currency: string;
   created_at: Date;
@@ -436,10 +439,14 @@ export function circuitRoutes({ sql, ledger }: Services) {
     async (c) => {
       const operator = requireAccess(principalOf(c), { organizations: ['operator'] });
       const body = c.req.valid('json');
-      const [pool] = await sql<{ circuit_id: string; currency: string }[]>`
-        select p.circuit_id, p.currency from pools p join circuits c on c.id = p.circuit_id
+      const [pool] = await sql<{ circuit_id: string; currency: string; kind: PoolRow['kind'] }[]>`
+        select p.circuit_id, p.currency, p.kind from pools p join circuits c on c.id = p.circuit_id
         where p.id = ${body.pool_id} ${operator === undefined ? sql`` : sql`and c.operator_id = ${operator.id}`}`;
       if (pool === undefined) throw new Problem(404, 'not_found', 'No such pool', `No pool ${body.pool_id} in a circuit you operate.`);
+      if (pool.kind === 'need') {
+        // A need's money was given to one referrer for one need: it issues it from the need, never by allocation.
+        throw new Problem(409, 'conflict', "A need's pool", "This pool holds what mentors gave to a referrer's need; only that referrer issues it, from the need.");
+      }
       const [referrer] = await sql<{ name: string }[]>`
         select name from organizations
         where id = ${body.referrer_id} and kind = 'referrer' ${operator === undefined ? sql`` : sql`and managed_by = ${operator.id}`}`;

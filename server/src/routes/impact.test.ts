@@ -105,8 +105,8 @@ describe("a mentor's impact", () => {
     ]);
     assert.deepEqual(impact.totals, { given: 14_000, sponsorships: 3, seats_funded: 8, ...figures });
     assert.deepEqual(
-      impact.categories.map((category: { category: string | null; given: number }) => [category.category, category.given]),
-      [['theatre', 12_000], [null, 2000]],
+      impact.categories.map((category: { category: string | null; name: { en: string } | null; given: number }) => [category.category, category.name?.en, category.given]),
+      [['theatre', 'Theatre', 12_000], [null, undefined, 2000]],
     );
     assert.deepEqual(impact.months.map((month: { month: string; given: number }) => [month.month, month.given]), [['2026-02', 9000], [thisMonth, 5000]]);
     assert.deepEqual(impact.languages, []);

@@ -3,7 +3,7 @@ import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Organization, Principal, Services } from '../http/context.js';
 import { csvContentType, csvFile } from '../http/csv.js';
 import { apiRouter, bearer, jsonResponse, problems } from '../http/router.js';
-import { amountJson, decimalAmount } from '../http/schemas.js';
+import { amountJson, decimalAmount, localizedText } from '../http/schemas.js';
 import { impactTimeZone, mentorImpact, notesShown, sumRows, type ImpactRow } from '../impact/impact.js';
 import { Problem } from '../problem.js';
 
@@ -24,7 +24,13 @@ const impactSchema = z
     totals: z.object(figures),
     months: z.array(z.object({ month: z.string().openapi({ example: '2026-03' }), ...figures })).openapi({ description: 'Oldest first; months with no figure are left out.' }),
     categories: z
-      .array(z.object({ category: z.string().nullable().openapi({ description: 'A category slug; null: money not tied to one (a pool, a campaign without an offer).' }), ...figures }))
+      .array(
+        z.object({
+          category: z.string().nullable().openapi({ description: 'A category slug; null: money not tied to one (a pool, a campaign without an offer).' }),
+          name: localizedText(200).nullable().openapi({ description: "The category's name, as its circuit gives it." }),
+          ...figures,
+        }),
+      )
       .openapi({ description: 'Largest given first.' }),
     rows: z
       .array(z.object({ month: z.string(), category: z.string().nullable(), ...figures }))
@@ -72,7 +78,11 @@ export function impactRoutes({ sql }: Services) {
           totals: figuresJson(impact.totals),
           months: groupBy(impact.rows, (row) => row.month).map(([month, rows]) => ({ month, ...figuresJson(sumRows(rows)) })),
           categories: groupBy(impact.rows, (row) => row.category)
-            .map(([category, rows]) => ({ category, ...figuresJson(sumRows(rows)) }))
+            .map(([category, rows]) => ({
+              category,
+              name: category === null ? null : (impact.categoryNames.get(category) ?? null),
+              ...figuresJson(sumRows(rows)),
+            }))
             .sort((a, b) => b.given - a.given || b.used - a.used),
           rows: impact.rows.map((row) => ({ month: row.month, category: row.category, ...figuresJson(row) })),
           languages: impact.languages as { language: 'it' | 'en' | 'sq'; beneficiaries: number }[],

@@ -6,7 +6,10 @@ import { apiRouter, jsonResponse, problems } from '../http/router.js';
 import { localizedText } from '../http/schemas.js';
 import { Problem } from '../problem.js';
 import { fundedBy } from '../directory/membership.js';
+import { after, page, pageOf, pageQuery } from '../http/pagination.js';
+import { needSelect, needStatusIs, publicNeedJson, type NeedRow } from '../needs/needs.js';
 import { campaignById, campaignProgress } from './campaigns.js';
+import { publicNeedSchema } from './needs.js';
 
 /** How many of the latest named sponsors the sponsor-seat widget shows. */
 export const recentSponsorsShown = 5;
@@ -118,6 +121,30 @@ export function publicRoutes({ sql }: Services) {
       );
     },
     notFoundUnlessValid('No such campaign', 'Campaign ids are UUIDs, as in the `campaign` attribute of the widget.'),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/public/needs',
+      tags: ['Public'],
+      summary: "The open needs of a circuit's board, as the needs-board widget shows them",
+      description:
+        'No key needed. Needs that take adoptions now (not funded, withdrawn or past their deadline), oldest first, with their ' +
+        'progress; the referrer appears only by its name.',
+      request: { query: pageQuery.extend({ circuit: z.uuid().openapi({ description: "The circuit, as in the widget's `circuit` attribute." }) }) },
+      responses: { 200: jsonResponse(pageOf(publicNeedSchema), 'A page of open needs'), ...problems(400, 404) },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const [circuit] = await sql`select id from circuits where id = ${query.circuit}`;
+      if (circuit === undefined) throw new Problem(404, 'not_found', 'No such circuit', `No circuit ${query.circuit}.`);
+      const rows = await sql<NeedRow[]>`
+        ${needSelect(sql)}
+        where n.circuit_id = ${query.circuit} and n.id > ${after(query)} and ${needStatusIs(sql, 'open')}
+        order by n.id limit ${query.limit + 1}`;
+      return c.json(page(rows.map(publicNeedJson), query.limit), 200);
+    },
   );
 
   app.openapi(
