@@ -10,7 +10,7 @@ import { retryTransaction } from '../ledger/ledger.js';
 import { needSelect, needStatus, type NeedRow } from '../needs/needs.js';
 import { Problem, type ProblemField } from '../problem.js';
 import { codeHint, generateCode, generatePin, hashCode, hashPin } from '../vouchers/code.js';
-import { unlockVoucher, type VoucherRestrictions } from '../vouchers/unlock.js';
+import { openingProblems, requireVoucherOpener, unlockVoucher, type VoucherRestrictions } from '../vouchers/unlock.js';
 import { enqueueEvents } from '../webhooks/events.js';
 
 /** The most vouchers one batch issues: a class, with room to spare. */
@@ -56,7 +56,7 @@ export const voucherSchema = z
   })
   .openapi('Voucher');
 
-const issuedVoucherSchema = voucherSchema
+export const issuedVoucherSchema = voucherSchema
   .extend({
     code: z.string().openapi({ description: 'Shown only in this response: print or hand it over now.', example: 'MNT-7K3Q-9XPA-W2DC-8' }),
     pin: z.string().openapi({ description: 'Shown only in this response, with the code.', example: '048213' }),
@@ -220,18 +220,12 @@ export function voucherRoutes(services: Services) {
       request: { body: jsonBody(checkSchema) },
       responses: {
         200: jsonResponse(voucherCheckSchema, 'The voucher'),
-        ...problems(400, 401, 403, 404, 422, 429),
-        410: { description: 'Voucher expired (`voucher_expired`)' },
-        423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)' },
+        ...openingProblems,
       },
     }),
     async (c) => {
       const principal = principalOf(c);
-      requireAccess(principal, { organizations: ['provider', 'referrer', 'operator'], keys: ['publishable', 'desk', 'secret'] });
-      if (principal.type === 'key' && principal.keyKind === 'desk' && principal.organization.kind === 'referrer') {
-        // A school's office issues and unlocks vouchers; it has no PINs to try.
-        throw new Problem(403, 'forbidden', 'Not with a referrer desk key', "A referrer's desk key issues, lists and unlocks vouchers; it does not check PINs.");
-      }
+      requireVoucherOpener(principal);
       const voucher = await unlockVoucher(services, c, principal, c.req.valid('json'));
       return c.json(
         {

@@ -14,6 +14,7 @@ export const webhookEventTypes = [
   'redemption.voided',
   'redemption.reversed',
   'settlement.created',
+  'path.completed',
   'need.adopted',
   'need.funded',
 ] as const;
@@ -26,7 +27,7 @@ export const eventTypesFor: Record<OrganizationKind, readonly WebhookEventType[]
   operator: webhookEventTypes,
   provider: ['redemption.held', 'redemption.captured', 'redemption.voided', 'redemption.reversed', 'settlement.created'],
   mentor: ['sponsorship.succeeded', 'need.adopted', 'need.funded'],
-  referrer: ['voucher.issued', 'voucher.expiring', 'voucher.expired', 'need.adopted', 'need.funded'],
+  referrer: ['voucher.issued', 'voucher.expiring', 'voucher.expired', 'path.completed', 'need.adopted', 'need.funded'],
 };
 
 export interface WebhookEvent {

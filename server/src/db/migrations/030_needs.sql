@@ -39,5 +39,5 @@ create or replace function webhook_event_types() returns text[]
 language sql immutable as $$
   select array['sponsorship.succeeded', 'voucher.issued', 'voucher.expiring', 'voucher.expired', 'redemption.held',
                'redemption.captured', 'redemption.voided', 'redemption.reversed', 'settlement.created',
-               'need.adopted', 'need.funded']
+               'path.completed', 'need.adopted', 'need.funded']
 $$;
