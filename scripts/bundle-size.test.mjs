@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { budgets, components, desks, download, failures, gzipSize, locales, measure, measureDesks, reachable, textsLocale } from './bundle-size.mjs';
 
-test('every row is within its budget: loader 2 KB, loader + Lit + one widget 16 KB, all three 28 KB', () => {
+test('every row is within its budget: loader 2 KB, loader + Lit + one widget 16 KB, all of them 28 KB', () => {
   const rows = measure();
   assert.deepEqual(failures(rows), []);
   assert.deepEqual(

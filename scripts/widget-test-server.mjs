@@ -197,6 +197,30 @@ const seeds = {
   },
 
   /**
+   * A circuit of its own (so its board is the test's alone) whose school and association post `needs`
+   * (each `{ title, seats, seatPrice, funded }`: `funded` seats already adopted by a mentor).
+   */
+  async needsBoard(api, world, { needs = [] } = {}) {
+    const operator = await api.organization('operator', 'Circuito Lomellina');
+    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Lomellina', categories } });
+    const school = await api.organization('referrer', 'Liceo Cairoli', { by: operator.secretKey });
+    const ids = [];
+    for (const { title, description, seats = 22, seatPrice = 1500, funded = 0, category = 'music' } of needs) {
+      const need = await api.call('POST', '/v1/needs', {
+        key: school.secretKey,
+        body: { circuit_id: circuit.id, category, title, ...(description === undefined ? {} : { description }), seats, amount: seats * seatPrice, deadline: new Date(Date.now() + 20 * day).toISOString() },
+      });
+      if (funded > 0) await api.call('POST', '/v1/sponsorships', { key: world.mentor.secretKey, body: { need_id: need.id, seats: funded, display_name: 'Panificio Ducale' } });
+      ids.push(need.id);
+    }
+    return { circuitId: circuit.id, needIds: ids };
+  },
+
+  /** Another mentor adopts `seats` seats of the need meanwhile. */
+  adoptNeed: (api, world, { needId, seats }) =>
+    api.call('POST', '/v1/sponsorships', { key: world.mentor.secretKey, body: { need_id: needId, seats, anonymous: true } }),
+
+  /**
    * A box office of its own, so that its day and its statements are the test's alone: a theatre of
    * the circuit that allows the test page, its desk key, and `offers` (each as newOffer takes it).
    */

@@ -64,6 +64,20 @@ describe('the demo of npm start', () => {
     assert.ok(new Date(concert.starts_at).getTime() > Date.now(), 'the demo events are ahead');
   });
 
+  it("has Vigevano's needs board: the Liceo's opera class partly adopted, the diaspora association's needs open", async () => {
+    const board = assertOk(await call(api, 'GET', `/v1/public/needs?circuit=${demo.circuits.vigevano.id}`));
+    assert.deepEqual(
+      board.data.map((need: Record<string, any>) => [need.referrer_name, need.funded_amount, need.seats_funded, need.status]),
+      [
+        ['Liceo Benedetto Cairoli', 25_000, 10, 'open'],
+        ['Associazione Albanesi della Diaspora', 0, 0, 'open'],
+        ['Associazione Albanesi della Diaspora', 0, 0, 'open'],
+      ],
+    );
+    const adopted = assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: demo.mentors.pasticceriaColombo.secretKey }));
+    assert.deepEqual(adopted.data.map((adoption: Record<string, any>) => [adoption.need.id, adoption.given_amount]), [[demo.needs.operaClass.id, 20_000]]);
+  });
+
   it('keeps the ledger clean', async () => {
     const report = assertOk(await call(api, 'GET', '/v1/ledger/reconciliation', { key: adminKey }));
     assert.deepEqual(report.problems, []);
