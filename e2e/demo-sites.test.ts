@@ -8,9 +8,11 @@ import {
   accessibilityViolations,
   albanian,
   eventsOnceFired,
+  italian,
   launchChromium,
   loadedWidget,
   nextEvent,
+  openedDesk,
   openPage,
   patience,
   screenshot,
@@ -172,7 +174,39 @@ const sites: Site[] = [
       assert.notEqual(heading, '40px');
     },
   },
+  {
+    name: 'biglietteria',
+    path: '/examples/biglietteria/',
+    async shows(page) {
+      await staffOnly(page);
+      const desk = await openedDesk(page, 'mentoring-provider-desk', `text=${italian('No bookings yet today.')}`);
+      assert.equal(await desk.locator('[part=organization]').textContent(), 'Teatro Cagnoni');
+      await desk.getByLabel(italian('Voucher code or booking')).waitFor();
+      await desk.getByText(italian('No settlements yet.')).waitFor();
+    },
+  },
+  {
+    name: 'segreteria',
+    path: '/examples/segreteria/',
+    async shows(page) {
+      await staffOnly(page);
+      const desk = await openedDesk(page, 'mentoring-referrer-desk', '[part=allocation] strong');
+      assert.equal(await desk.locator('[part=organization]').textContent(), 'Liceo Benedetto Cairoli');
+      // What the demo issued to the Liceo's pupils came out of its €800 allocation.
+      const issued = mentoring.demo.vouchers.filter((voucher) => voucher.referrer === 'liceoCairoli');
+      const left = (80_000 - issued.reduce((sum, voucher) => sum + voucher.amount, 0)) / 100;
+      assert.match((await desk.locator('[part=allocation] strong').textContent())!, new RegExp(`^${left},00\\s€$`));
+      const rows = await desk.locator('[part=beneficiaries] li label .code').allTextContents();
+      assert.deepEqual(rows.sort(), issued.map((voucher) => voucher.beneficiary).sort());
+    },
+  },
 ];
+
+/** A staff page says so before anything else, and that its key is in the page for the demo only. */
+async function staffOnly(page: Page): Promise<void> {
+  const note = page.getByRole('note');
+  assert.match((await note.textContent())!.replace(/\s+/g, ' '), /personale.*solo per la dimostrazione/);
+}
 
 describe('the demo sites, as visitors see them', () => {
   for (const site of sites) {
@@ -196,13 +230,17 @@ describe('the demo sites, as visitors see them', () => {
 });
 
 describe('a seat, from the mentor who pays for it to the settlement', () => {
-  it('a mentor sponsors two seats on the bakery site; a pupil books one in Albanian on the theatre page; the box office finds it; the operator settles; the counts and the ledger agree', async (t) => {
+  it("a mentor sponsors two seats on the bakery site; the school office issues a card for them; a pupil books one in Albanian on the theatre page; the box office checks that booking and takes the other seat at the counter; the operator settles; the counts and the ledger agree", async (t) => {
     const { demo } = mentoring;
     const circuitBefore = await badge('circuit', demo.circuits.vigevano.id);
     const theatreBefore = await badge('provider', demo.providers.teatroCagnoni.id);
     const campaignBefore = await mentoring.api('GET', `/v1/public/campaigns/${demo.campaigns.locandiera.id}`, mentoring.adminKey);
     const price = await seatPrice('locandiera');
+    // Money as the desks and cards write it in Italian (with a no-break space before €).
+    const money = (cents: number) => `${(cents / 100).toFixed(2).replace('.', ',')} €`;
+    const euros = (cents: number) => new RegExp(money(cents).replace(' ', '\\s'));
     const mentor = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const staff = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const pupil = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     try {
       await t.test('a mentor sponsors two seats of La locandiera on the bakery site', async () => {
@@ -221,10 +259,38 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
         assert.deepEqual(problems(), []);
       });
 
-      // TODO(issue 6 desks): the Liceo Cairoli's secretary issues this card in <mentoring-referrer-desk>.
-      const voucher = await issueVoucher(2 * price, 'sq', '3C-07');
-      let bookingReference = '';
+      let voucher = { code: '', pin: '' };
+      await t.test("the Liceo Cairoli's secretary adds a pupil of 3C and issues her a card worth the two seats, in Albanian, on the school office's page", async () => {
+        const { page, problems } = await openPage(staff, `${mentoring.baseUrl}/examples/segreteria/`);
+        const desk = await openedDesk(page, 'mentoring-referrer-desk', '[part=allocation] strong');
+        await desk.getByLabel(italian('Your reference')).fill('3C-07');
+        // The one-pupil form comes before the class form, which has the same fields.
+        await desk.getByLabel(italian('Language of the card')).first().selectOption('sq');
+        await desk.getByRole('button', { name: italian('Add'), exact: true }).click();
+        await desk.locator('[part=message]', { hasText: italian('{0} added and selected.', ['3C-07']) }).waitFor();
+        await desk.getByLabel(italian('Amount of each voucher (€)')).fill((2 * price / 100).toFixed(2).replace('.', ','));
+        const issue = desk.getByRole('button', { name: new RegExp(`^${italian('Issue {0} voucher', ['1'])} · `) });
+        const { vouchers } = await nextEvent<{ vouchers: Record<string, any>[] }>(desk, 'mentoring-voucher-issued', () => issue.click());
+        assert.deepEqual(
+          vouchers.map((issued) => [issued.amount, issued.code, issued.pin]),
+          [[2 * price, undefined, undefined]],
+          'the event tells the page what was issued, never a code or a PIN',
+        );
+        // The card to print, in the pupil's language: the code, and the PIN below the fold.
+        const card = desk.locator('[part=card]');
+        assert.equal(await card.getAttribute('lang'), 'sq');
+        assert.equal((await card.locator('h4').textContent())!.trim(), albanian('Culture voucher'));
+        assert.match((await card.locator('.card-amount').textContent())!, euros(2 * price));
+        assert.equal((await card.locator('.card-reference').textContent())!.trim(), '3C-07');
+        voucher = { code: (await card.locator('.card-code').textContent())!.trim(), pin: (await card.locator('.card-pin').textContent())!.trim() };
+        assert.match(voucher.code, /^MNT-/);
+        assert.match(voucher.pin, /^\d{4,6}$/);
+        await desk.getByRole('button', { name: italian('Done: the cards are printed') }).click();
+        await desk.locator('[part=beneficiaries] li', { hasText: '3C-07' }).getByText(euros(2 * price)).first().waitFor();
+        assert.deepEqual(problems(), []);
+      });
 
+      let bookingReference = '';
       await t.test('the pupil books one seat on the theatre page, in Albanian', async () => {
         const { page, problems } = await openPage(pupil, `${mentoring.baseUrl}/examples/teatro-cagnoni/`);
         await page.getByLabel('Shqip').check();
@@ -243,23 +309,66 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
         assert.deepEqual(problems(), []);
       });
 
-      await t.test('the box office finds the booking by the reference on the phone: one seat, paid', async () => {
-        // TODO(issue 6 desks): the box office types the reference (or scans the QR) in <mentoring-provider-desk>.
-        const found = await mentoring.api('GET', `/v1/redemptions?booking_reference=${bookingReference}`, demo.providers.teatroCagnoni.deskKey);
-        assert.equal(found.data.length, 1);
-        assert.deepEqual([found.data[0].status, found.data[0].seats, found.data[0].offer_id], ['captured', 1, demo.offers.locandiera.id]);
+      let counterReference = '';
+      await t.test('at the theatre, the box office types the reference on her phone (confirmed, one seat), then takes the second seat from her card: check, then confirm', async () => {
+        const { page, problems } = await openPage(staff, `${mentoring.baseUrl}/examples/biglietteria/`);
+        const desk = await openedDesk(page, 'mentoring-provider-desk', '[part=today]');
+        const scan = desk.getByLabel(italian('Voucher code or booking'));
+        const next = desk.getByRole('button', { name: italian('Continue'), exact: true });
+        // Read out from the phone, typed as heard.
+        await scan.fill(bookingReference.toLowerCase().replaceAll('-', ' '));
+        await next.click();
+        const booking = desk.locator('[part=booking]');
+        await booking.getByText(bookingReference).waitFor();
+        assert.equal((await booking.locator('.status').textContent())!.trim(), italian('Confirmed'));
+        const shown = (await booking.textContent())!.replace(/\s+/g, ' ');
+        assert.ok(shown.includes(demo.offers.locandiera.title), shown);
+        assert.match(shown, euros(price));
+        await desk.getByRole('button', { name: italian('Next'), exact: true }).click();
+
+        await scan.fill(voucher.code);
+        await next.click();
+        // The pupil types her PIN herself; staff choose the evening and the seats.
+        await desk.getByLabel(italian('PIN'), { exact: true }).fill(voucher.pin);
+        await desk.getByLabel(italian('Event'), { exact: true }).selectOption(demo.offers.locandiera.id);
+        await desk.getByLabel(italian('Seats'), { exact: true }).fill('1');
+        const held = await nextEvent<{ redemption: Record<string, any> }>(desk, 'mentoring-held', () =>
+          desk.getByRole('button', { name: italian('Check'), exact: true }).click(),
+        );
+        assert.deepEqual([held.redemption.status, held.redemption.seats, held.redemption.amount], ['held', 1, price]);
+        assert.equal(
+          (await desk.locator('[part=hold] p').first().textContent())!.trim().replace(/\s+/g, ' '),
+          italian('Voucher valid: {0} seat held for {1}.', ['1', money(price)]),
+        );
+        const captured = await nextEvent<{ redemption: Record<string, any> }>(desk, 'mentoring-captured', () =>
+          desk.getByRole('button', { name: italian('Confirm'), exact: true }).click(),
+        );
+        counterReference = captured.redemption.booking_reference;
+        assert.deepEqual([captured.redemption.status, captured.redemption.captured_seats, captured.redemption.captured_amount], ['captured', 1, price]);
+        await desk.locator('[part=message]', { hasText: italian('{0} confirmed: {1} seat, {2}.', [counterReference, '1', money(price)]) }).waitFor();
+        const check = await mentoring.api('POST', '/v1/vouchers/check', demo.providers.teatroCagnoni.deskKey, voucher, 200);
+        assert.equal(check.available, 0, 'the card is spent: one seat online, one at the counter');
+        assert.deepEqual(problems(), []);
       });
 
-      await t.test('the operator settles the theatre: the booking is a line of the settlement and of its CSV', async () => {
+      let settled = 0;
+      await t.test('the operator settles the theatre: both bookings are lines of the settlement and of its CSV, and the box office sees the statement', async () => {
         const settlement = await mentoring.api('POST', '/v1/settlements', demo.operator.secretKey, { provider_id: demo.providers.teatroCagnoni.id });
-        const line = settlement.lines.find((candidate: { booking_reference: string }) => candidate.booking_reference === bookingReference);
-        assert.deepEqual([line?.seats, line?.amount], [1, price]);
+        for (const reference of [bookingReference, counterReference]) {
+          const line = settlement.lines.find((candidate: { booking_reference: string }) => candidate.booking_reference === reference);
+          assert.deepEqual([line?.seats, line?.amount], [1, price], reference);
+        }
         assert.equal(settlement.amount, settlement.lines.reduce((sum: number, each: { amount: number }) => sum + each.amount, 0));
+        settled = settlement.amount;
         const csv = await mentoring.api<string>('GET', `/v1/settlements/${settlement.id}.csv`, demo.operator.secretKey);
-        assert.match(csv, new RegExp(`${bookingReference},1,${(price / 100).toFixed(2)}`));
+        for (const reference of [bookingReference, counterReference]) assert.match(csv, new RegExp(`${reference},1,${(price / 100).toFixed(2)}`));
+        const { page, problems } = await openPage(staff, `${mentoring.baseUrl}/examples/biglietteria/`);
+        const desk = await openedDesk(page, 'mentoring-provider-desk', '[part=organization]');
+        await desk.locator('section[aria-labelledby=statements-heading] li').getByText(euros(settled)).first().waitFor();
+        assert.deepEqual(problems(), []);
       });
 
-      await t.test('a new visitor of the bakery sees two more seats for the circuit; the theatre counts one more taken', async () => {
+      await t.test('a new visitor of the bakery sees two more seats for the circuit; the theatre counts two more taken', async () => {
         const circuitNow = await badge('circuit', demo.circuits.vigevano.id);
         assert.equal(circuitNow.seats_sponsored, circuitBefore.seats_sponsored + 2);
         const visitor = await browser.newContext();
@@ -269,7 +378,7 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
           assert.match((await shown.locator('[part=base]').textContent())!, new RegExp(`\\b${circuitNow.seats_sponsored}\\b`));
           const theatre = await openPage(visitor, `${mentoring.baseUrl}/examples/teatro-cagnoni/`);
           const footer = await loadedWidget(theatre.page, 'mentoring-circuit-badge');
-          assert.match((await footer.locator('[part=base]').textContent())!, new RegExp(`\\b${theatreBefore.seats_redeemed! + 1}\\b`));
+          assert.match((await footer.locator('[part=base]').textContent())!, new RegExp(`\\b${theatreBefore.seats_redeemed! + 2}\\b`));
         } finally {
           await visitor.close();
         }
@@ -280,7 +389,7 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
         assert.deepEqual([report.clean, report.problems], [true, []]);
       });
     } finally {
-      await Promise.all([mentor.close(), pupil.close()]);
+      await Promise.all([mentor.close(), staff.close(), pupil.close()]);
     }
   });
 

@@ -3,8 +3,8 @@
 // that remember everything that went wrong in them (console errors, CSP violations, requests to
 // other sites).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -129,6 +129,14 @@ export async function loadedWidget(page: Page, selector: string): Promise<Locato
   return widget;
 }
 
+/** A staff desk once its key opened it and it loaded what it shows: `ready` is a part of the loaded desk. */
+export async function openedDesk(page: Page, selector: string, ready: string): Promise<Locator> {
+  const desk = page.locator(selector);
+  await desk.locator('[part=organization]').waitFor();
+  await desk.locator(ready).first().waitFor();
+  return desk;
+}
+
 /** How long a step may wait for the page: far more than any takes, so a hang fails instead of waiting forever. */
 export const patience = 15_000;
 
@@ -165,17 +173,61 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   });
 }
 
-/** Writes `docs/screenshots/<name>.png`: the viewport as it is, small enough to keep in the repository. */
+/**
+ * What changes from one run to the next on the demo pages without anything having changed in them:
+ * the dates of the events (the seed puts them days ahead of its own run), booking references and
+ * their QR codes, voucher codes.
+ */
+function volatile(page: Page): Locator[] {
+  return [
+    page.locator(':is(mentoring-redeem-voucher, mentoring-sponsor-seat) :is(p, dd)', { hasText: /\b20\d\d\b/ }),
+    page.locator('[part=reference], [part=qr], tbody code'),
+  ];
+}
+const fingerprintsFile = `${screenshotsDirectory}fingerprints.json`;
+
+/**
+ * Writes `docs/screenshots/<name>.png`: the viewport as it is, small enough to keep in the
+ * repository. The file is rewritten only when the page looks different apart from what is
+ * volatile (dates, references, codes: covered in a second, fingerprinted shot), so that a rerun
+ * on another day leaves the repository as it was.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotsDirectory, { recursive: true });
-  await page.screenshot({ path: `${screenshotsDirectory}${name}.png`, animations: 'disabled', caret: 'hide' });
+  const options = { animations: 'disabled', caret: 'hide' } as const;
+  const image = await page.screenshot(options);
+  const masked = await page.screenshot({ ...options, mask: volatile(page), maskColor: '#ff00ff' });
+  if (process.env.MENTORING_MASKED_SHOTS) writeFileSync(`${process.env.MENTORING_MASKED_SHOTS}/${name}.png`, masked);
+  const fingerprint = createHash('sha256').update(masked).digest('hex');
+  const fingerprints = (existsSync(fingerprintsFile) ? JSON.parse(readFileSync(fingerprintsFile, 'utf8')) : {}) as Record<string, string>;
+  const file = `${screenshotsDirectory}${name}.png`;
+  if (fingerprints[name] === fingerprint && existsSync(file)) return;
+  writeFileSync(file, image);
+  fingerprints[name] = fingerprint;
+  const sorted = Object.fromEntries(Object.entries(fingerprints).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(fingerprintsFile, `${JSON.stringify(sorted, null, 2)}\n`);
 }
 
-/** The translation of `source` into Albanian from the widgets' xliff, so the test reads what a pupil reads. */
-export function albanian(source: string): string {
-  const xliff = readFileSync(`${repository}packages/widgets/xliff/sq.xlf`, 'utf8');
-  const escaped = source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const unit = new RegExp(`<source>${escaped}</source>\\s*<target>([^<]*)</target>`).exec(xliff);
-  assert.ok(unit, `no Albanian translation of "${source}" in sq.xlf`);
-  return unit[1]!;
+const xliff = { it: '', sq: '' };
+
+/**
+ * What the widgets say for `source` in `language`, from their xliff, so a test reads (and types
+ * into) what a user sees. `{0}`, `{1}`… in `source` stand for the message's placeholders, filled
+ * with `values` in the translation.
+ */
+export function translated(language: 'it' | 'sq', source: string, values: string[] = []): string {
+  xliff[language] ||= readFileSync(`${repository}packages/widgets/xliff/${language}.xlf`, 'utf8');
+  const placeholders = (text: string) => text.replace(/<x id="(\d+)"[^>]*\/>/g, '{$1}');
+  const plain = (text: string) => text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name]!);
+  for (const unit of xliff[language].matchAll(/<source>(.*?)<\/source>\s*<target>(.*?)<\/target>/gs)) {
+    if (plain(placeholders(unit[1]!)) !== source) continue;
+    return plain(placeholders(unit[2]!)).replace(/\{(\d+)\}/g, (whole, index: string) => values[Number(index)] ?? whole);
+  }
+  assert.fail(`no ${language} translation of "${source}" in ${language}.xlf`);
 }
+
+/** The translation of `source` into Albanian: what a pupil reads. */
+export const albanian = (source: string, values?: string[]) => translated('sq', source, values);
+
+/** The translation of `source` into Italian: what the staff of a box office or a school office read. */
+export const italian = (source: string, values?: string[]) => translated('it', source, values);

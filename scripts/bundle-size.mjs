@@ -16,7 +16,7 @@ export const issueComponents = ['redeem-voucher', 'sponsor-seat', 'circuit-badge
 /** Every public widget: each has the budget of one widget (the directory and the stories came with issue 8). */
 export const components = [...issueComponents, 'directory', 'stories'];
 /** The staff desks, built apart into desk/ (rollup.config.js): measured, without a budget of the issue's. */
-export const desks = ['provider-desk', 'referrer-desk'];
+export const desks = ['provider-desk', 'referrer-desk', 'mentor-impact'];
 const loader = 'mentoring.js';
 
 const localize = JSON.parse(readFileSync(new URL('../packages/widgets/lit-localize.json', import.meta.url), 'utf8'));

@@ -21,6 +21,7 @@ export {
   type VoucherUnlockedDetail,
   type VouchersIssuedDetail,
 } from './staff/referrer-desk/referrer-desk.component.js';
+export { MentoringMentorImpact } from './staff/mentor-impact/mentor-impact.component.js';
 export type { Badge, DirectoryEntry, DirectoryPage, Problem, PublicCampaign, PublicStory, Redemption, Sponsorship } from './internal/api.js';
 export { version };
 

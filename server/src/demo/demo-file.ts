@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from '../db/connection.js';
-import { seedDemo, type ApiRequest, type DemoData } from './seed.js';
+import { addOfficeDesks, seedDemo, type ApiRequest, type DemoData } from './seed.js';
 
 export function demoFile(dataDir: string): string {
   return join(dataDir, 'demo.json');
@@ -22,13 +22,23 @@ export async function ensureDemo(
   { dataDir, adminKey, baseUrl }: { dataDir: string; adminKey: string; baseUrl: string },
 ): Promise<DemoState> {
   const file = demoFile(dataDir);
-  if (existsSync(file)) return { status: 'found', demo: JSON.parse(readFileSync(file, 'utf8')) as DemoData };
+  if (existsSync(file)) {
+    const found = JSON.parse(readFileSync(file, 'utf8')) as DemoData;
+    // A demo from before the school offices' desks gets their keys, so that examples/segreteria/ opens.
+    const upgraded = await addOfficeDesks(request, found);
+    if (upgraded !== undefined) writeDemo(file, upgraded);
+    return { status: 'found', demo: upgraded ?? found };
+  }
   const [{ organizations } = { organizations: 0 }] = await sql<{ organizations: number }[]>`
     select count(*)::int as organizations from organizations`;
   if (organizations > 0) return { status: 'lost', file };
   const demo = await seedDemo(request, { adminKey, baseUrl });
-  writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  writeDemo(file, demo);
   return { status: 'seeded', demo };
+}
+
+function writeDemo(file: string, demo: DemoData): void {
+  writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** The lines `npm start` and `npm run seed` print: where to click, and what to type. */
@@ -48,6 +58,10 @@ export function demoSummary(state: DemoState, baseUrl: string): string[] {
       `             ${voucher.code.padEnd(22)}  ${voucher.pin}  €${(voucher.amount / 100).toFixed(2).padStart(5)}  ${voucher.language.padEnd(8)}  ${voucher.beneficiary.padEnd(5)}  ${voucher.issuedBy}`,
     );
   }
-  lines.push(`  desk key   Teatro Cagnoni box office: ${demo.providers.teatroCagnoni.deskKey}`);
+  // Staff pages: the desks open with these (written into the demo's staff pages, for the demo only).
+  lines.push(
+    `  desk keys  Teatro Cagnoni box office: ${demo.providers.teatroCagnoni.deskKey}  ${baseUrl}/examples/biglietteria/`,
+    `             Liceo Cairoli office:      ${demo.referrers.liceoCairoli.deskKey}  ${baseUrl}/examples/segreteria/`,
+  );
   return lines;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -67,6 +67,47 @@ describe('the demo of npm start', () => {
   it('keeps the ledger clean', async () => {
     const report = assertOk(await call(api, 'GET', '/v1/ledger/reconciliation', { key: adminKey }));
     assert.deepEqual(report.problems, []);
+  });
+
+  it("opens the staff pages' desks: the box office's and the Liceo's desk keys work from the demo's origin, for their own desk only", async () => {
+    for (const [key, kind] of [
+      [demo.providers.teatroCagnoni.deskKey, 'provider'],
+      [demo.referrers.liceoCairoli.deskKey, 'referrer'],
+      [demo.referrers.albanesiDiaspora.deskKey, 'referrer'],
+    ] as const) {
+      assert.match(key, /^rk_test_/);
+      const me = assertOk(await call(api, 'GET', '/v1/organizations/me', { key, headers: { Origin: baseUrl } }));
+      assert.equal(me.kind, kind);
+    }
+    const office = demo.referrers.liceoCairoli.deskKey;
+    const beneficiaries = assertOk(await call(api, 'GET', '/v1/beneficiaries', { key: office, headers: { Origin: baseUrl } }));
+    assert.deepEqual(beneficiaries.data.map((beneficiary: { reference: string }) => beneficiary.reference).sort(), ['3B-01', '3B-02', '3B-03', '4A-01']);
+    const card = demo.vouchers[0]!;
+    const refused = await call(api, 'POST', '/v1/vouchers/check', { key: office, body: { code: card.code, pin: card.pin }, headers: { Origin: baseUrl } });
+    assert.equal(refused.status, 403);
+  });
+
+  it('gives a demo.json written before the school offices had desks their desk keys, once, and keeps the rest', async () => {
+    const file = demoFile(dataDir);
+    const current = JSON.parse(readFileSync(file, 'utf8')) as DemoData;
+    const old = structuredClone(current) as unknown as { referrers: Record<string, { deskKey?: string }> };
+    for (const referrer of Object.values(old.referrers)) delete referrer.deskKey;
+    writeFileSync(file, JSON.stringify(old));
+    const upgraded = await ensureDemo(api.database.sql, (path, init) => api.app.request(path, init), { dataDir, adminKey, baseUrl });
+    assert.equal(upgraded.status, 'found');
+    assert.ok(upgraded.status === 'found');
+    const { liceoCairoli } = upgraded.demo.referrers;
+    assert.match(liceoCairoli.deskKey, /^rk_test_/);
+    assert.notEqual(liceoCairoli.deskKey, current.referrers.liceoCairoli.deskKey);
+    assert.deepEqual(upgraded.demo.vouchers, current.vouchers);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), upgraded.demo);
+    const me = assertOk(await call(api, 'GET', '/v1/organizations/me', { key: liceoCairoli.deskKey, headers: { Origin: baseUrl } }));
+    assert.equal(me.name, 'Liceo Benedetto Cairoli');
+    const organization = assertOk(await call(api, 'GET', `/v1/organizations/${liceoCairoli.id}`, { key: demo.operator.secretKey }));
+    assert.deepEqual(organization.allowed_origins, [baseUrl]);
+    const again = await ensureDemo(api.database.sql, (path, init) => api.app.request(path, init), { dataDir, adminKey, baseUrl });
+    assert.ok(again.status === 'found');
+    assert.equal(again.demo.referrers.liceoCairoli.deskKey, liceoCairoli.deskKey);
   });
 
   it('is made once: starting again reads demo.json; without it, data already there is left alone', async () => {

@@ -11,7 +11,8 @@ export interface DemoData {
   circuits: Record<'vigevano' | 'milano', { id: string; generalPoolId: string }>;
   providers: Record<DemoProvider, { id: string; publishableKey: string; deskKey: string }>;
   mentors: Record<DemoMentor, { id: string; secretKey: string; publishableKey: string }>;
-  referrers: Record<DemoReferrer, { id: string; secretKey: string }>;
+  /** `deskKey` opens the school office's desk (examples/segreteria/); demo.json written before the desks had none until `npm start` adds it. */
+  referrers: Record<DemoReferrer, { id: string; secretKey: string; deskKey: string }>;
   offers: Record<DemoOffer, { id: string; providerId: string; title: string }>;
   campaigns: Record<'locandiera' | 'tosca', { id: string; title: string }>;
   vouchers: { code: string; pin: string; amount: number; language: 'it' | 'en' | 'sq'; referrer: DemoReferrer; issuedBy: string; beneficiary: string }[];
@@ -214,9 +215,10 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     ['liceoCairoli', 'Liceo Benedetto Cairoli', vigevano, 80_000],
     ['albanesiDiaspora', 'Associazione Albanesi della Diaspora', milano, 40_000],
   ] as const) {
-    const referrer = await register('referrer', label);
+    // The office's desk runs in a page of the demo's origin: its desk key is bound to it like a publishable key.
+    const referrer = await register('referrer', label, origins);
     await post('/v1/allocations', operator.secretKey, { referrer_id: referrer.id, pool_id: circuit.general_pool_id, amount: allocation });
-    referrers[name] = { id: referrer.id, secretKey: referrer.secretKey };
+    referrers[name] = { id: referrer.id, secretKey: referrer.secretKey, deskKey: await key(referrer.id, 'desk') };
     referrerNames[name] = label;
   }
 
@@ -256,6 +258,35 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     campaigns,
     vouchers,
   };
+}
+
+/**
+ * A demo made before the school offices had desks (its referrers have no `deskKey`): each referrer
+ * gets a desk key and allows the demo's origin, through the API with the operator's key. Answers
+ * the demo as it is now, or undefined when nothing was missing.
+ */
+export async function addOfficeDesks(request: ApiRequest, demo: DemoData): Promise<DemoData | undefined> {
+  const missing = (Object.keys(demo.referrers) as DemoReferrer[]).filter((name) => !demo.referrers[name].deskKey);
+  if (missing.length === 0) return undefined;
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, any>> => {
+    const response = await request(path, {
+      method,
+      headers: { Authorization: `Bearer ${demo.operator.secretKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const answer = (await response.json()) as Record<string, any>;
+    if (!response.ok) throw new Error(`demo desks: ${method} ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
+    return answer;
+  };
+  const origin = new URL(demo.baseUrl).origin;
+  const referrers = { ...demo.referrers };
+  for (const name of missing) {
+    const { id } = referrers[name];
+    const { allowed_origins: allowed } = (await call('GET', `/v1/organizations/${id}`)) as { allowed_origins: string[] };
+    if (!allowed.includes(origin)) await call('POST', `/v1/organizations/${id}`, { allowed_origins: [...allowed, origin] });
+    referrers[name] = { ...referrers[name], deskKey: (await call('POST', `/v1/organizations/${id}/keys`, { kind: 'desk' })).key as string };
+  }
+  return { ...demo, referrers };
 }
 
 async function organization(

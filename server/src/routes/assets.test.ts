@@ -26,7 +26,10 @@ const demo: DemoData = {
     fondazionePavia: { id: 'm-pavia', secretKey: 'sk_test_pavia', publishableKey: 'pk_test_pavia' },
     shqiponja: { id: 'm-shqiponja', secretKey: 'sk_test_shqiponja', publishableKey: 'pk_test_shqiponja' },
   },
-  referrers: { liceoCairoli: { id: 'r-cairoli', secretKey: 'sk_test_cairoli' }, albanesiDiaspora: { id: 'r-diaspora', secretKey: 'sk_test_diaspora' } },
+  referrers: {
+    liceoCairoli: { id: 'r-cairoli', secretKey: 'sk_test_cairoli', deskKey: 'rk_test_cairoli' },
+    albanesiDiaspora: { id: 'r-diaspora', secretKey: 'sk_test_diaspora', deskKey: 'rk_test_diaspora' },
+  },
   offers: {
     locandiera: { id: 'o-locandiera', providerId: 'pr-teatro', title: 'La locandiera di Goldoni' },
     tosca: { id: 'o-tosca', providerId: 'pr-teatro', title: 'Tosca, opera in tre atti' },

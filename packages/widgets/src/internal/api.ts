@@ -143,7 +143,7 @@ export interface PublicStory {
   body: LocalizedText;
   /** `url` is a path on the API's origin. */
   photo: { url: string; width: number; height: number; alt: LocalizedText } | null;
-  numbers: { seats_redeemed: number; offers?: number; vouchers_issued?: number; as_of: string };
+  numbers: { seats_redeemed: number; offers?: number; vouchers_issued?: number; paths_completed: number; as_of: string };
   published_at: string;
 }
 

@@ -95,6 +95,14 @@ export class MentoringStories extends MentoringElement {
                 other: () => msg(str`${count(numbers.vouchers_issued!)} vouchers issued`),
               })}
             </li>`}
+        ${numbers.paths_completed === 0
+          ? nothing
+          : html`<li>
+              ${plural(numbers.paths_completed, locale, {
+                one: () => msg(str`${count(numbers.paths_completed)} path completed`),
+                other: () => msg(str`${count(numbers.paths_completed)} paths completed`),
+              })}
+            </li>`}
         ${numbers.offers === undefined
           ? nothing
           : html`<li>
