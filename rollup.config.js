@@ -13,6 +13,8 @@ const { version } = JSON.parse(readFileSync(`${widgets}/package.json`, 'utf8'));
 const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
 // The staff desks: a build of their own (dist/desk/), so the public widgets' files stay as they are.
 const desks = ['provider-desk', 'referrer-desk', 'mentor-impact'];
+// Public widgets with a script of their own: the thank-you form after a booking.
+const standalone = ['say-thanks'];
 
 /**
  * Collapses the whitespace of our css``, html`` and svg`` templates (indentation, line breaks):
@@ -133,11 +135,28 @@ export default [
     plugins: plugins({ outDir: `${widgets}/dist/desk`, compileTexts: true }),
   },
   {
+    // Public widgets a page loads with a module script of their own (/embed/v1/standalone/…), not
+    // through the loader: built apart like the desks, so the loader and the budgeted widgets stay as
+    // they are. Their texts sort after the public widgets' and the desks' (src/standalone/).
+    input: Object.fromEntries(standalone.map((name) => [name, `${widgets}/src/standalone/${name}/${name}.ts`])),
+    output: {
+      dir: `${widgets}/dist/standalone`,
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      manualChunks: (id) => (/\/node_modules\/(lit|lit-html|lit-element|@lit)\/|\/src\/internal\//.test(id) ? 'core' : undefined),
+      sourcemap: true,
+    },
+    preserveEntrySignatures: 'strict',
+    plugins: plugins({ outDir: `${widgets}/dist/standalone`, compileTexts: true }),
+  },
+  {
     // The npm package: one module per source file; Lit stays a dependency for the bundler to share.
     input: [
       `${widgets}/src/index.ts`,
       ...components.map((name) => `${widgets}/src/components/${name}/${name}.ts`),
       ...desks.map((name) => `${widgets}/src/staff/${name}/${name}.ts`),
+      ...standalone.map((name) => `${widgets}/src/standalone/${name}/${name}.ts`),
     ],
     external: [/^lit($|\/)/, /^@lit\//, /^tslib$/],
     output: { dir: `${widgets}/lib`, format: 'es', preserveModules: true, preserveModulesRoot: `${widgets}/src`, sourcemap: true },

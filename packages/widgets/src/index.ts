@@ -10,6 +10,7 @@ import { version } from './internal/version.js';
 export { MentoringCircuitBadge } from './components/circuit-badge/circuit-badge.component.js';
 export { MentoringRedeemVoucher, type RedeemedDetail } from './components/redeem-voucher/redeem-voucher.component.js';
 export { MentoringSponsorSeat, type SponsoredDetail } from './components/sponsor-seat/sponsor-seat.component.js';
+export { MentoringSayThanks, type ThankedDetail } from './standalone/say-thanks/say-thanks.component.js';
 export type { ErrorDetail } from './internal/mentoring-element.js';
 // Staff only (docs/widgets.md, Staff desks): they run on a desk key, never on a public page.
 export { MentoringProviderDesk, type DeskRedemptionDetail } from './staff/provider-desk/provider-desk.component.js';
