@@ -22,8 +22,10 @@ import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { impactRoutes } from './routes/impact.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { needRoutes } from './routes/needs.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
+import { pathRoutes } from './routes/paths.js';
 import { paymentRoutes } from './routes/payments.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { publicHeaders, publicRoutes } from './routes/public.js';
@@ -74,18 +76,22 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.use('/v1/*', authenticate(api));
   app.use('/v1/*', auditRequests(api.audit));
   app.use('/v1/*', idempotency(api.sql));
+  // For GETs: the public POST (path progress) opens a voucher with a key and is never cached.
+  const cacheable = etag();
   app.use('/v1/public/*', publicHeaders);
-  app.use('/v1/public/*', etag());
+  app.use('/v1/public/*', (c, next) => (c.req.method === 'GET' ? cacheable(c, next) : next()));
   for (const routes of [
     organizationRoutes,
     circuitRoutes,
     offerRoutes,
     campaignRoutes,
     sponsorshipRoutes,
+    needRoutes,
     paymentRoutes,
     beneficiaryRoutes,
     privacyRoutes,
     voucherRoutes,
+    pathRoutes,
     redemptionRoutes,
     settlementRoutes,
     thanksRoutes,

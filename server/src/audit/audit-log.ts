@@ -132,7 +132,7 @@ export function auditRequests(audit: AuditLog): MiddlewareHandler<ApiEnv> {
     await next();
     if (c.res.headers.get('Idempotent-Replayed') === 'true' || c.get('audited') === true) return;
     // Without a principal, only a keyless POST (a payment webhook) got as far as a handler.
-    if (c.get('principal') === undefined && !isKeyless(c.req.path)) return;
+    if (c.get('principal') === undefined && !isKeyless(c.req.method, c.req.path)) return;
     await audit.record(entryFor(c, answered));
   };
 }

@@ -6,7 +6,10 @@ import { apiRouter, jsonResponse, problems } from '../http/router.js';
 import { localizedText } from '../http/schemas.js';
 import { Problem } from '../problem.js';
 import { fundedBy } from '../directory/membership.js';
+import { after, page, pageOf, pageQuery } from '../http/pagination.js';
+import { needSelect, needStatusIs, publicNeedJson, type NeedRow } from '../needs/needs.js';
 import { campaignById, campaignProgress } from './campaigns.js';
+import { publicNeedSchema } from './needs.js';
 
 /** How many of the latest named sponsors the sponsor-seat widget shows. */
 export const recentSponsorsShown = 5;
@@ -123,6 +126,30 @@ export function publicRoutes({ sql }: Services) {
   app.openapi(
     createRoute({
       method: 'get',
+      path: '/public/needs',
+      tags: ['Public'],
+      summary: "The open needs of a circuit's board, as the needs-board widget shows them",
+      description:
+        'No key needed. Needs that take adoptions now (not funded, withdrawn or past their deadline), oldest first, with their ' +
+        'progress; the referrer appears only by its name.',
+      request: { query: pageQuery.extend({ circuit: z.uuid().openapi({ description: "The circuit, as in the widget's `circuit` attribute." }) }) },
+      responses: { 200: jsonResponse(pageOf(publicNeedSchema), 'A page of open needs'), ...problems(400, 404) },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const [circuit] = await sql`select id from circuits where id = ${query.circuit}`;
+      if (circuit === undefined) throw new Problem(404, 'not_found', 'No such circuit', `No circuit ${query.circuit}.`);
+      const rows = await sql<NeedRow[]>`
+        ${needSelect(sql)}
+        where n.circuit_id = ${query.circuit} and n.id > ${after(query)} and ${needStatusIs(sql, 'open')}
+        order by n.id limit ${query.limit + 1}`;
+      return c.json(page(rows.map(publicNeedJson), query.limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
       path: '/public/badges/{kind}/{id}',
       tags: ['Public'],
       summary: 'Counts for the circuit badge of a circuit, a provider or a mentor',
@@ -188,6 +215,8 @@ export function notFoundUnlessValid(title: string, detail: string) {
  * CDNs keep them for a while, unless the route set its own caching (a story's photo never changes).
  */
 export const publicHeaders: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  // A public POST (path progress) takes a key from an allowed origin, as any keyed request.
+  if (c.req.method !== 'GET') return next();
   await next();
   c.header('Access-Control-Allow-Origin', '*');
   const cacheable = c.res.status === 200 || c.res.status === 304;
