@@ -208,7 +208,8 @@ async function staffOnly(page: Page): Promise<void> {
   assert.match((await note.textContent())!.replace(/\s+/g, ' '), /personale.*solo per la dimostrazione/);
 }
 
-describe('the demo sites, as visitors see them', () => {
+// The pages only read the demo: they are checked three at a time, each in a browser context of its own.
+describe('the demo sites, as visitors see them', { concurrency: 3 }, () => {
   for (const site of sites) {
     it(`${site.name}: shows the demo data, passes axe, fits 320 px, loads nothing from elsewhere, under a strict CSP`, async () => {
       const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
