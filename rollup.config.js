@@ -12,7 +12,7 @@ const widgets = 'packages/widgets';
 const { version } = JSON.parse(readFileSync(`${widgets}/package.json`, 'utf8'));
 const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
 // The staff desks: a build of their own (dist/desk/), so the public widgets' files stay as they are.
-const desks = ['provider-desk', 'referrer-desk'];
+const desks = ['provider-desk', 'referrer-desk', 'mentor-impact'];
 
 /**
  * Collapses the whitespace of our css``, html`` and svg`` templates (indentation, line breaks):

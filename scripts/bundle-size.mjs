@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 export const dist = fileURLToPath(new URL('../packages/widgets/dist/', import.meta.url));
 export const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
 /** The staff desks, built apart into desk/ (rollup.config.js): measured, without a budget of the issue's. */
-export const desks = ['provider-desk', 'referrer-desk'];
+export const desks = ['provider-desk', 'referrer-desk', 'mentor-impact'];
 const loader = 'mentoring.js';
 
 const localize = JSON.parse(readFileSync(new URL('../packages/widgets/lit-localize.json', import.meta.url), 'utf8'));

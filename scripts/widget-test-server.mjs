@@ -252,6 +252,62 @@ const seeds = {
     return { beneficiaryId: beneficiary.id, voucherId: voucher.id, code: voucher.code, pin: voucher.pin };
   },
 
+  /**
+   * A thank-you note, pending, from a new beneficiary of the school office of `deskKey`: its
+   * voucher pays one seat at the shared theatre, then the note is left with the theatre's key.
+   */
+  async officeNote(api, world, { deskKey, reference, text, language = 'it' }) {
+    const beneficiary = await api.call('POST', '/v1/beneficiaries', { key: deskKey, body: { reference, age_band: '14-17', language } });
+    const voucher = await api.call('POST', '/v1/vouchers', { key: deskKey, body: { beneficiary_id: beneficiary.id, pool_id: world.circuit.general_pool_id, amount: 1500 } });
+    const offer = await newOffer(api, world, { seatPrice: 1500 });
+    const booking = await api.call('POST', '/v1/redemptions', { body: { code: voucher.code, pin: voucher.pin, offer_id: offer.id, seats: 1, capture: true } });
+    const note = await api.call('POST', '/v1/thanks', {
+      key: world.publishableKey,
+      body: { booking_reference: booking.booking_reference, code: voucher.code, pin: voucher.pin, text },
+    });
+    return { noteId: note.id };
+  },
+
+  /**
+   * A mentor's impact page: a mentor that allows the test page and its desk key; its sponsorships
+   * of `seats` theatre seats and of a €20 gift to a new music campaign; a school books `booked`
+   * theatre seats from its campaign (two young people, one Albanian) and thanks for one, approved.
+   */
+  async mentorImpact(api, world, { name = 'Pasticceria Colombo', seats = 4, booked = 2, note = 'Grazie di cuore, era la prima volta a teatro!' } = {}) {
+    const mentor = await api.organization('mentor', name, { by: world.operator.secretKey, allowedOrigins: [world.pageOrigin] });
+    const desk = await api.call('POST', `/v1/organizations/${mentor.id}/keys`, { key: mentor.secretKey, body: { kind: 'desk' } });
+    const theatre = await seeds.campaign(api, world, { targetSeats: 20 });
+    await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { campaign_id: theatre.campaignId, seats } });
+    const music = await newOffer(api, world, { category: 'music', seatPrice: 1000 });
+    const concert = await api.call('POST', '/v1/campaigns', {
+      key: world.operator.secretKey,
+      body: { circuit_id: world.circuit.id, offer_id: music.id, target_seats: 10, deadline: new Date(Date.now() + 20 * day).toISOString() },
+    });
+    await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { campaign_id: concert.id, amount: 2000 } });
+    const campaign = await api.call('GET', `/v1/campaigns/${theatre.campaignId}`);
+    const school = await api.organization('referrer', 'Liceo Cairoli', { by: world.operator.secretKey });
+    await api.call('POST', '/v1/allocations', {
+      key: world.operator.secretKey,
+      body: { referrer_id: school.id, pool_id: campaign.pool_id, amount: 1500 * booked },
+    });
+    for (let seat = 0; seat < booked; seat++) {
+      const language = seat === 1 ? 'sq' : 'it';
+      const beneficiary = await api.call('POST', '/v1/beneficiaries', { key: school.secretKey, body: { reference: `5C-${seat}-${randomBytes(2).toString('hex')}`, age_band: '14-17', language } });
+      const voucher = await api.call('POST', '/v1/vouchers', { key: school.secretKey, body: { beneficiary_id: beneficiary.id, pool_id: campaign.pool_id, amount: 1500 } });
+      const booking = await api.call('POST', '/v1/redemptions', {
+        body: { code: voucher.code, pin: voucher.pin, offer_id: theatre.offerId, seats: 1, capture: true },
+      });
+      if (seat === 0 && note !== '') {
+        const thanks = await api.call('POST', '/v1/thanks', {
+          key: world.publishableKey,
+          body: { booking_reference: booking.booking_reference, code: voucher.code, pin: voucher.pin, text: note },
+        });
+        await api.call('POST', `/v1/thanks/${thanks.id}/approve`, { key: school.secretKey });
+      }
+    }
+    return { mentorId: mentor.id, deskKey: desk.key };
+  },
+
   /** A mentor of its own that has sponsored `seats` seats of a new campaign this season. */
   async mentorBadge(api, world, { seats = 15, name = 'Ferramenta Bianchi' } = {}) {
     const mentor = await api.organization('mentor', name, { by: world.operator.secretKey });

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { etag } from 'hono/etag';
 import { requestId } from 'hono/request-id';
 import { AuditLog, auditRequests } from './audit/audit-log.js';
 import { authenticate, KeyCache, preflight } from './auth/authenticate.js';
@@ -16,17 +17,23 @@ import { auditRoutes } from './routes/audit.js';
 import { beneficiaryRoutes } from './routes/beneficiaries.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { circuitRoutes } from './routes/circuits.js';
+import { directoryRoutes } from './routes/directory.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { impactRoutes } from './routes/impact.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { needRoutes } from './routes/needs.js';
 import { offerRoutes } from './routes/offers.js';
 import { organizationRoutes } from './routes/organizations.js';
+import { pathRoutes } from './routes/paths.js';
 import { paymentRoutes } from './routes/payments.js';
 import { privacyRoutes } from './routes/privacy.js';
-import { publicRoutes } from './routes/public.js';
+import { publicHeaders, publicRoutes } from './routes/public.js';
 import { redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
+import { storyPhotoLimit, storyRoutes } from './routes/stories.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
+import { thanksRoutes } from './routes/thanks.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -65,26 +72,36 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.route('/healthz', healthRoutes(database));
 
   app.use('/v1/*', preflight(api));
-  app.use('/v1/*', readBody(maxBodyBytes));
+  app.use('/v1/*', readBody(maxBodyBytes, [storyPhotoLimit]));
   app.use('/v1/*', authenticate(api));
   app.use('/v1/*', auditRequests(api.audit));
   app.use('/v1/*', idempotency(api.sql));
+  // For GETs: the public POST (path progress) opens a voucher with a key and is never cached.
+  const cacheable = etag();
+  app.use('/v1/public/*', publicHeaders);
+  app.use('/v1/public/*', (c, next) => (c.req.method === 'GET' ? cacheable(c, next) : next()));
   for (const routes of [
     organizationRoutes,
     circuitRoutes,
     offerRoutes,
     campaignRoutes,
     sponsorshipRoutes,
+    needRoutes,
     paymentRoutes,
     beneficiaryRoutes,
     privacyRoutes,
     voucherRoutes,
+    pathRoutes,
     redemptionRoutes,
     settlementRoutes,
+    thanksRoutes,
+    impactRoutes,
     webhookRoutes,
     auditRoutes,
     ledgerRoutes,
     publicRoutes,
+    directoryRoutes,
+    storyRoutes,
   ]) {
     app.route('/v1', routes(api));
   }

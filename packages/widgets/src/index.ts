@@ -19,6 +19,7 @@ export {
   type VoucherUnlockedDetail,
   type VouchersIssuedDetail,
 } from './staff/referrer-desk/referrer-desk.component.js';
+export { MentoringMentorImpact } from './staff/mentor-impact/mentor-impact.component.js';
 export type { Badge, Problem, PublicCampaign, Redemption, Sponsorship } from './internal/api.js';
 export { version };
 

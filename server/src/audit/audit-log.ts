@@ -5,7 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { isKeyless } from '../auth/authenticate.js';
 import { Batcher } from '../db/batcher.js';
-import type { Sql } from '../db/connection.js';
+import type { Queryable, Sql } from '../db/connection.js';
 import type { ApiEnv, Principal } from '../http/context.js';
 import { newId } from '../ids.js';
 import { Problem } from '../problem.js';
@@ -47,11 +47,7 @@ export class AuditLog {
   constructor(sql: Sql, { batchSize = 256 } = {}) {
     this.#batcher = new Batcher(
       async (rows) => {
-        await sql`
-          insert into audit_log (id, request_id, actor, key_id, organization_id, action, object_id, status, problem_code, detail)
-          select * from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
-            as r (id uuid, request_id text, actor text, key_id uuid, organization_id uuid, action text, object_id uuid,
-                  status integer, problem_code text, detail jsonb)`;
+        await insertAuditRows(sql, rows);
         return rows.map(() => undefined);
       },
       { writers: 1, batchSize },
@@ -60,22 +56,35 @@ export class AuditLog {
 
   /** Resolves once the entry is stored; a failure is logged with the entry, never thrown (the change it records stands). */
   async record(entry: AuditEntry): Promise<void> {
-    const row: AuditRow = {
-      id: newId(),
-      request_id: entry.requestId,
-      actor: entry.actor,
-      key_id: entry.keyId,
-      organization_id: entry.organizationId,
-      action: entry.action,
-      object_id: entry.objectId,
-      status: entry.status,
-      problem_code: entry.problemCode,
-      detail: entry.detail ?? null,
-    };
+    const row = auditRow(entry);
     await this.#batcher.submit([row]).catch((error: unknown) => {
       console.error(`audit log: could not store ${JSON.stringify(row)}:`, error);
     });
   }
+}
+
+export function auditRow(entry: AuditEntry): AuditRow {
+  return {
+    id: newId(),
+    request_id: entry.requestId,
+    actor: entry.actor,
+    key_id: entry.keyId,
+    organization_id: entry.organizationId,
+    action: entry.action,
+    object_id: entry.objectId,
+    status: entry.status,
+    problem_code: entry.problemCode,
+    detail: entry.detail ?? null,
+  };
+}
+
+/** Stores rows in one INSERT: the AuditLog's batches, or a caller's own transaction. */
+export async function insertAuditRows(sql: Queryable, rows: readonly AuditRow[]): Promise<void> {
+  await sql`
+    insert into audit_log (id, request_id, actor, key_id, organization_id, action, object_id, status, problem_code, detail)
+    select * from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
+      as r (id uuid, request_id text, actor text, key_id uuid, organization_id uuid, action text, object_id uuid,
+            status integer, problem_code text, detail jsonb)`;
 }
 
 const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -85,6 +94,18 @@ const wholeUuid = new RegExp(`^${uuid.source}$`, 'i');
 /** Marks a GET whose answer holds a beneficiary's data: the audit log records who read it. */
 export function auditThisRead(c: Context<ApiEnv>): void {
   c.set('auditRead', true);
+}
+
+/** Who asks what in this request: its audit entry but for the answer. */
+export type PendingAuditEntry = Omit<AuditEntry, 'status' | 'problemCode' | 'objectId'>;
+
+/**
+ * For a handler that stores its own entry in the transaction of its change (a redemption, with
+ * its batch): the entry as far as the request tells, and the middleware told not to add another.
+ */
+export function auditInOwnTransaction(c: Context<ApiEnv>): PendingAuditEntry {
+  c.set('audited', true);
+  return pendingEntryFor(c);
 }
 
 /**
@@ -109,23 +130,29 @@ export function auditRequests(audit: AuditLog): MiddlewareHandler<ApiEnv> {
       return (json as (...args: unknown[]) => Response)(object, ...rest);
     }) as typeof c.json;
     await next();
-    if (c.res.headers.get('Idempotent-Replayed') === 'true') return;
+    if (c.res.headers.get('Idempotent-Replayed') === 'true' || c.get('audited') === true) return;
     // Without a principal, only a keyless POST (a payment webhook) got as far as a handler.
-    if (c.get('principal') === undefined && !isKeyless(c.req.path)) return;
+    if (c.get('principal') === undefined && !isKeyless(c.req.method, c.req.path)) return;
     await audit.record(entryFor(c, answered));
   };
 }
 
-function entryFor(c: Context<ApiEnv>, answered: unknown): AuditEntry {
+function pendingEntryFor(c: Context<ApiEnv>): PendingAuditEntry {
   const principal = c.get('principal') as Principal | undefined;
-  const created = (answered as { id?: unknown } | undefined)?.id;
-  const error = c.error;
   return {
     requestId: c.get('requestId'),
     actor: principal === undefined ? 'payment_provider' : principal.type,
     keyId: principal?.type === 'key' ? principal.id : null,
     organizationId: principal?.type === 'key' ? principal.organization.id : null,
     action: `${c.req.method} ${c.req.path.replaceAll(uuids, '{id}')}`,
+  };
+}
+
+function entryFor(c: Context<ApiEnv>, answered: unknown): AuditEntry {
+  const created = (answered as { id?: unknown } | undefined)?.id;
+  const error = c.error;
+  return {
+    ...pendingEntryFor(c),
     objectId: uuid.exec(c.req.path)?.[0] ?? (typeof created === 'string' && wholeUuid.test(created) ? created : null),
     status: c.res.status,
     problemCode: error instanceof Problem ? error.code : c.res.status >= 500 ? 'internal_error' : null,

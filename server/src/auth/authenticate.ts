@@ -47,9 +47,12 @@ export class KeyCache {
 
 export const keyCacheSeconds = 10;
 
-/** Paths that need no key: public counts for widgets, and payment webhooks (signed instead). */
-export function isKeyless(path: string): boolean {
-  return path.startsWith('/v1/public/') || /^\/v1\/payments\/[^/]+\/webhook$/.test(path);
+/**
+ * Requests that need no key: public counts for widgets (GETs), and payment webhooks (signed instead).
+ * A public POST opens a voucher (POST /v1/public/path-progress): it takes a publishable key, as a check does.
+ */
+export function isKeyless(method: string, path: string): boolean {
+  return (path.startsWith('/v1/public/') && method !== 'POST') || /^\/v1\/payments\/[^/]+\/webhook$/.test(path);
 }
 
 /**
@@ -60,7 +63,7 @@ export function isKeyless(path: string): boolean {
 export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyCache'>): MiddlewareHandler<ApiEnv> {
   const adminHash = services.adminKey === undefined ? undefined : hashKey(services.adminKey);
   return async (c, next) => {
-    if (isKeyless(c.req.path)) return next();
+    if (isKeyless(c.req.method, c.req.path)) return next();
     const header = c.req.header('Authorization');
     if (header === undefined) {
       throw new Problem(401, 'unauthorized', 'Missing API key', 'Send your key as `Authorization: Bearer <key>`.');

@@ -12,8 +12,9 @@ const maxBytes = 1024;
 function echoApp() {
   const app = new Hono();
   app.onError(handleError);
-  app.use(readBody(maxBytes));
+  app.use(readBody(maxBytes, [{ path: /^\/photo$/, maxBytes: 4 * maxBytes }]));
   app.post('/echo', async (c) => c.json({ text: await c.req.text(), json: await c.req.json().catch(() => 'not json') }));
+  app.put('/photo', async (c) => c.json({ bytes: [...new Uint8Array(await c.req.arrayBuffer())].slice(0, 4), size: (await c.req.arrayBuffer()).byteLength }));
   return app;
 }
 
@@ -71,6 +72,17 @@ describe('reading request bodies', () => {
     const response = await echoApp().request('/echo', { method: 'POST', body: '{"seats": 2}', headers: { 'Content-Type': 'application/json' } });
     assert.deepEqual(await response.json(), { text: '{"seats": 2}', json: { seats: 2 } });
     const tooLarge = await echoApp().request('/echo', { method: 'POST', body: 'x'.repeat(maxBytes + 1) });
+    assert.equal(tooLarge.status, 413);
+  });
+
+  it('lets a route with its own limit take a larger body, as bytes, and still stops it at that limit', async () => {
+    const photo = new Uint8Array(3 * maxBytes);
+    photo.set([0x89, 0x50, 0x4e, 0x47]);
+    const taken = await echoApp().request('/photo', { method: 'PUT', body: photo });
+    assert.deepEqual(await taken.json(), { bytes: [0x89, 0x50, 0x4e, 0x47], size: 3 * maxBytes });
+    const elsewhere = await echoApp().request('/echo', { method: 'POST', body: photo });
+    assert.equal(elsewhere.status, 413);
+    const tooLarge = await echoApp().request('/photo', { method: 'PUT', body: new Uint8Array(4 * maxBytes + 1) });
     assert.equal(tooLarge.status, 413);
   });
 });

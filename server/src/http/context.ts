@@ -31,6 +31,8 @@ export type ApiEnv = {
     principal: Principal;
     /** Set by a GET whose answer holds a beneficiary's data, for the audit log. */
     auditRead: boolean;
+    /** Set by a handler that wrote its audit entry in its own transaction. */
+    audited: boolean;
   };
 };
 

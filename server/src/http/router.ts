@@ -46,6 +46,7 @@ export function problems(...statuses: number[]) {
     404: 'Not found (`not_found`)',
     409: 'Conflict (`conflict`, `idempotency_in_flight`, `hold_already_resolved`, …)',
     413: 'Body over the size limit (`payload_too_large`)',
+    415: 'Not a type this endpoint takes (`unsupported_image`)',
     422: 'Refused by the rules (`insufficient_funds`, `idempotency_conflict`, …)',
     429: 'Too many attempts (`rate_limited`)',
   };

@@ -2,6 +2,7 @@ import type { TransactionSql } from 'postgres';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { derivedId, sponsorFundingAccountId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { adoptionSucceeded } from '../needs/needs.js';
 import { Problem } from '../problem.js';
 import { enqueueEvents } from '../webhooks/events.js';
 
@@ -11,6 +12,8 @@ export type SponsorshipStatus = (typeof sponsorshipStatuses)[number];
 export interface SponsorshipRow {
   id: string;
   campaign_id: string | null;
+  /** The need it adopts (the needs board); its pool is the need's. */
+  need_id: string | null;
   pool_id: string;
   mentor_id: string | null;
   key_id: string | null;
@@ -72,6 +75,7 @@ export async function recordPayment(
     await enqueueEvents(tx, [
       { type: 'sponsorship.succeeded', objectId: row!.id, organizations: [row!.mentor_id, pool!.operator_id], data: sponsorshipJson(row!) },
     ]);
+    if (row!.need_id !== null) await adoptionSucceeded(tx, row!);
   }
   return row!;
 }
@@ -83,6 +87,7 @@ export function sponsorshipJson(row: SponsorshipRow) {
     object: 'sponsorship' as const,
     status: row.status,
     campaign_id: row.campaign_id,
+    need_id: row.need_id,
     pool_id: row.pool_id,
     mentor_id: row.mentor_id,
     seats: row.seats,

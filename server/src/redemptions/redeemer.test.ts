@@ -97,3 +97,25 @@ describe('one batch naming the same voucher several times', () => {
     );
   });
 });
+
+describe('the audit entries of a batch', () => {
+  const entry = (action: string) => ({ requestId: 'req-redeem', actor: 'admin' as const, keyId: null, organizationId: null, action });
+  const answer = (outcome: RedeemOutcome) =>
+    outcome.result === 'ok' ? { status: 201, problemCode: null, objectId: null } : { status: 422, problemCode: outcome.result, objectId: null };
+
+  it('commit with the redemptions: an entry the database refuses takes the whole batch back', async () => {
+    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 100, windowSeconds: 60, maxPinFailures });
+    const voucher = await seedVoucher(api, circuit, school);
+    const refused = request(voucher);
+    // audit_log.action must be 1 to 200 characters.
+    await assert.rejects(redeemer.redeem(refused, { entry: entry(''), answer }), /audit_log_action_check/);
+    const [row] = await api.database.sql<{ n: number }[]>`select count(*)::int as n from redemptions where id = ${refused.id}`;
+    assert.equal(row!.n, 0);
+
+    const kept = request(voucher);
+    assert.equal((await redeemer.redeem(kept, { entry: entry('POST /v1/redemptions'), answer })).result, 'ok');
+    const entries = await api.database.sql<{ status: number }[]>`
+      select status from audit_log where request_id = 'req-redeem' and action = 'POST /v1/redemptions'`;
+    assert.deepEqual(entries.map((each) => each.status), [201]);
+  });
+});

@@ -47,6 +47,16 @@ export function personalDataIn(reference: string): string | undefined {
   return personalPatterns.find((pattern) => pattern.matches(reference))?.what;
 }
 
+/**
+ * What personal data a free text (a need's title or description) holds: the same checks, the name
+ * one only on a text of two or three words, as a bare name is ("Opera season" passes, "Marco Rossi"
+ * does not); a sentence of capitalised places and schools is not a name.
+ */
+export function personalDataInText(text: string): string | undefined {
+  const bare = text.trim().split(/\s+/).length <= 3;
+  return personalPatterns.find((pattern) => (bare || pattern.what !== 'a first and last name') && pattern.matches(text))?.what;
+}
+
 /** Body fields that would identify a young person (compared lowercase, without _ - or spaces). */
 const personalFields = new Set([
   'name', 'firstname', 'lastname', 'surname', 'fullname', 'nome', 'cognome', 'email', 'mail', 'phone', 'telephone',
@@ -160,10 +170,9 @@ export function beneficiaryRoutes({ sql }: Services) {
       }
       return c.json(beneficiaryJson(row), 201);
     },
-    (result) => {
-      if (!result.success) throw beneficiaryInputProblem(result.error);
-      return undefined;
-    },
+    refusingPersonalData(
+      'Send only your own reference for them (such as 3B-07), their age band and their language, and keep who is who in your own records.',
+    ),
   );
 
   app.openapi(
@@ -227,8 +236,19 @@ export function beneficiaryRoutes({ sql }: Services) {
   return app;
 }
 
-/** A 400 that says why personal data is refused, rather than only calling the field unknown. */
-function beneficiaryInputProblem(error: z.ZodError): Problem {
+/**
+ * A validation hook answering a 400 that says why personal data is refused (with `advice` on what to
+ * send instead), rather than only calling the field unknown. Fields flag personal data with
+ * `params: { personalData: true }` on their issue.
+ */
+export function refusingPersonalData(advice: string) {
+  return (result: { success: true } | { success: false; error: z.ZodError }) => {
+    if (!result.success) throw personalDataProblem(result.error, advice);
+    return undefined;
+  };
+}
+
+function personalDataProblem(error: z.ZodError, advice: string): Problem {
   const sentPersonalData = error.issues.some(
     (issue) =>
       (issue.code === 'unrecognized_keys' && issue.keys.some(isPersonalField)) ||
@@ -244,8 +264,7 @@ function beneficiaryInputProblem(error: z.ZodError): Problem {
     400,
     'invalid_request',
     'No personal data, please',
-    'Mentoring stores no names, emails, phone numbers, addresses or birth dates of the young people it helps. ' +
-      'Send only your own reference for them (such as 3B-07), their age band and their language, and keep who is who in your own records.',
+    `Mentoring stores no names, emails, phone numbers, addresses or birth dates of the young people it helps. ${advice}`,
     errors,
   );
 }

@@ -4,7 +4,7 @@ import type { Queryable, Sql } from '../db/connection.js';
 import type { Organization, Principal, Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
-import { amountJson, formatMoney, localizedText } from '../http/schemas.js';
+import { amountJson, formatMoney, localizedText, minorUnits } from '../http/schemas.js';
 import { newId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { Problem, type ProblemField } from '../problem.js';
@@ -20,12 +20,25 @@ const stepSchema = z
   .union([z.strictObject({ category: slug }), z.strictObject({ offer_id: z.uuid() })])
   .openapi('CircuitPathStep', { description: 'Any offer of a category of the circuit, or one offer of the circuit.' });
 
+const bonusSchema = z
+  .strictObject({
+    amount: minorUnits.openapi({ description: 'In cents: the bonus voucher issued to a beneficiary who completes the path.' }),
+    pool_id: z.uuid().openapi({ description: 'A pool of the circuit that pays it.' }),
+    valid_days: z.number().int().min(1).max(730).default(365).openapi({ description: 'How long the bonus voucher lasts from the completion.' }),
+  })
+  .openapi('CircuitPathBonus', {
+    description:
+      'Issued once per beneficiary when the path is completed. If the pool lacks the money then, the bonus is pending ' +
+      'until the referrer asks for its card with the pool funded.',
+  });
+
 const pathSchema = z
   .object({
     id: z.uuid(),
     name: localizedText(100),
     ordered: z.boolean(),
     steps: z.array(stepSchema),
+    bonus: bonusSchema.nullable().optional(),
   })
   .openapi('CircuitPath');
 
@@ -35,6 +48,7 @@ const newPathSchema = z
     name: localizedText(100),
     ordered: z.boolean().default(false).openapi({ description: 'true: the steps are taken in this order.' }),
     steps: z.array(stepSchema).min(1).max(20),
+    bonus: bonusSchema.nullable().optional().openapi({ description: 'A bonus voucher for completing the path; absent or null: none.' }),
   })
   .openapi('NewCircuitPath');
 
@@ -88,12 +102,15 @@ const membershipSchema = z
   })
   .openapi('CircuitProvider');
 
+/** A circuit's general pool, a campaign's, a fund the operator made, a need's (the needs board). */
+const poolKinds = ['general', 'campaign', 'fund', 'need'] as const;
+
 const poolSchema = z
   .object({
     id: z.uuid().openapi({ description: "Also the id of the pool's ledger account." }),
     object: z.literal('pool'),
     circuit_id: z.uuid(),
-    kind: z.enum(['general', 'campaign', 'fund']),
+    kind: z.enum(poolKinds),
     name: z.string(),
     currency: z.string(),
     balance: z.number().int().openapi({ description: 'In cents: funded, less issued as vouchers, plus what expired back.' }),
@@ -158,7 +175,7 @@ interface MembershipRow {
 interface PoolRow {
   id: string;
   circuit_id: string;
-  kind: 'general' | 'campaign' | 'fund';
+  kind: (typeof poolKinds)[number];
   name: string;
   currency: string;
   created_at: Date;
@@ -422,10 +439,14 @@ export function circuitRoutes({ sql, ledger }: Services) {
     async (c) => {
       const operator = requireAccess(principalOf(c), { organizations: ['operator'] });
       const body = c.req.valid('json');
-      const [pool] = await sql<{ circuit_id: string; currency: string }[]>`
-        select p.circuit_id, p.currency from pools p join circuits c on c.id = p.circuit_id
+      const [pool] = await sql<{ circuit_id: string; currency: string; kind: PoolRow['kind'] }[]>`
+        select p.circuit_id, p.currency, p.kind from pools p join circuits c on c.id = p.circuit_id
         where p.id = ${body.pool_id} ${operator === undefined ? sql`` : sql`and c.operator_id = ${operator.id}`}`;
       if (pool === undefined) throw new Problem(404, 'not_found', 'No such pool', `No pool ${body.pool_id} in a circuit you operate.`);
+      if (pool.kind === 'need') {
+        // A need's money was given to one referrer for one need: it issues it from the need, never by allocation.
+        throw new Problem(409, 'conflict', "A need's pool", "This pool holds what mentors gave to a referrer's need; only that referrer issues it, from the need.");
+      }
       const [referrer] = await sql<{ name: string }[]>`
         select name from organizations
         where id = ${body.referrer_id} and kind = 'referrer' ${operator === undefined ? sql`` : sql`and managed_by = ${operator.id}`}`;
@@ -554,10 +575,17 @@ async function checkedPaths(
       ? []
       : await sql<{ id: string }[]>`select id from offers where circuit_id = ${circuit.id} and id = any(${offerIds}::uuid[])`;
   const knownOffers = new Set(offers.map((offer) => offer.id));
+  const poolIds = paths.flatMap((path) => (path.bonus ? [path.bonus.pool_id] : []));
+  const pools =
+    poolIds.length === 0 ? [] : await sql<{ id: string }[]>`select id from pools where circuit_id = ${circuit.id} and id = any(${poolIds}::uuid[])`;
+  const knownPools = new Set(pools.map((pool) => pool.id));
   const errors: ProblemField[] = [];
   paths.forEach((path, index) => {
     if (path.id !== undefined && !knownPaths.has(path.id)) {
       errors.push({ path: `paths.${index}.id`, message: 'not a path of this circuit' });
+    }
+    if (path.bonus && !knownPools.has(path.bonus.pool_id)) {
+      errors.push({ path: `paths.${index}.bonus.pool_id`, message: `not a pool of the circuit: ${path.bonus.pool_id}` });
     }
     path.steps.forEach((step: Step, stepIndex) => {
       if ('category' in step && !slugs.has(step.category)) {
@@ -573,11 +601,11 @@ async function checkedPaths(
       400,
       'invalid_request',
       'Path steps outside the circuit',
-      `Steps name categories and offers of the circuit (categories: ${[...slugs].join(', ')}).`,
+      `Steps name categories and offers of the circuit (categories: ${[...slugs].join(', ')}); a bonus is paid by one of its pools.`,
       errors,
     );
   }
-  return paths.map((path) => ({ id: path.id ?? newId(), name: path.name, ordered: path.ordered, steps: path.steps }));
+  return paths.map((path) => ({ id: path.id ?? newId(), name: path.name, ordered: path.ordered, steps: path.steps, bonus: path.bonus ?? null }));
 }
 
 /** A category stays while an offer of the circuit is in it. */

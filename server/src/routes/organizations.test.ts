@@ -63,10 +63,9 @@ describe('organizations and keys', () => {
       403,
       'forbidden',
     );
-    // Desk keys are for a box office or a school office (desk-keys.test.ts): a mentor has neither.
-    const bakery = await createOrganization(api, 'mentor');
+    // Desk keys are for a box office, a school office or a mentor's impact page (desk-keys.test.ts, impact.test.ts): an operator has none.
     assertProblem(
-      await call(api, 'POST', `/v1/organizations/${bakery.id}/keys`, { key: adminKey, body: { kind: 'desk' } }),
+      await call(api, 'POST', `/v1/organizations/${operator.id}/keys`, { key: adminKey, body: { kind: 'desk' } }),
       400,
       'invalid_request',
     );

@@ -62,7 +62,8 @@ const newKeySchema = z
     kind: z.enum(['secret', 'publishable', 'desk']).openapi({
       description:
         "secret: server to server. publishable: widgets on allowed origins. desk: a provider's box office (redemptions " +
-        "and settlements) or a referrer's office (beneficiaries and vouchers), for the staff desk widgets.",
+        "and settlements), a referrer's office (beneficiaries, vouchers, thank-you notes) or a mentor's impact page (read " +
+        'only), for the staff widgets.',
     }),
     mode: z.enum(['test', 'live']).optional().openapi({ description: 'Defaults to the mode of the calling key.' }),
     label: z.string().trim().min(1).max(200).optional(),
@@ -219,7 +220,8 @@ export function organizationRoutes({ sql, ledger, keyCache }: Services) {
       description:
         "The key is in this response only; Mentoring stores its SHA-256. Desk keys are for a provider's box office " +
         '(check vouchers, make, capture, void or reverse redemptions, read its redemptions and settlements) or a ' +
-        "referrer's office (nominate beneficiaries, issue vouchers within its allocations, read and unlock them). " +
+        "referrer's office (nominate beneficiaries, issue vouchers within its allocations, read and unlock them, moderate " +
+        "thank-you notes) or a mentor's impact page (read its impact, nothing else). " +
         'A test-mode key cannot create live keys.',
       security: bearer,
       request: { params: idParam, body: jsonBody(newKeySchema) },
@@ -233,8 +235,13 @@ export function organizationRoutes({ sql, ledger, keyCache }: Services) {
       if (mode === 'live' && principal.mode === 'test') {
         throw new Problem(403, 'forbidden', 'A test key cannot create live keys');
       }
-      if (body.kind === 'desk' && organization.kind !== 'provider' && organization.kind !== 'referrer') {
-        throw new Problem(400, 'invalid_request', 'Desk keys are for providers and referrers', 'A box office or a school office uses them.');
+      if (body.kind === 'desk' && organization.kind === 'operator') {
+        throw new Problem(
+          400,
+          'invalid_request',
+          'Desk keys are for providers, referrers and mentors',
+          "A box office, a school office or a mentor's impact page uses them.",
+        );
       }
       const created = generateKey(body.kind, mode);
       const [row] = await sql<KeyRow[]>`

@@ -1,12 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { etag } from 'hono/etag';
 import type { Sql } from '../db/connection.js';
 import type { ApiEnv, Services } from '../http/context.js';
 import { apiRouter, jsonResponse, problems } from '../http/router.js';
 import { localizedText } from '../http/schemas.js';
 import { Problem } from '../problem.js';
+import { fundedBy } from '../directory/membership.js';
+import { after, page, pageOf, pageQuery } from '../http/pagination.js';
+import { needSelect, needStatusIs, publicNeedJson, type NeedRow } from '../needs/needs.js';
 import { campaignById, campaignProgress } from './campaigns.js';
+import { publicNeedSchema } from './needs.js';
 
 /** How many of the latest named sponsors the sponsor-seat widget shows. */
 export const recentSponsorsShown = 5;
@@ -68,8 +71,6 @@ interface PublicOfferRow {
 /** Counts and campaign pages for the widgets: no key, any origin, cached for 30 s by browsers and CDNs. */
 export function publicRoutes({ sql }: Services) {
   const app = apiRouter();
-  app.use('/public/*', publicHeaders);
-  app.use('/public/*', etag());
 
   app.openapi(
     createRoute({
@@ -125,6 +126,30 @@ export function publicRoutes({ sql }: Services) {
   app.openapi(
     createRoute({
       method: 'get',
+      path: '/public/needs',
+      tags: ['Public'],
+      summary: "The open needs of a circuit's board, as the needs-board widget shows them",
+      description:
+        'No key needed. Needs that take adoptions now (not funded, withdrawn or past their deadline), oldest first, with their ' +
+        'progress; the referrer appears only by its name.',
+      request: { query: pageQuery.extend({ circuit: z.uuid().openapi({ description: "The circuit, as in the widget's `circuit` attribute." }) }) },
+      responses: { 200: jsonResponse(pageOf(publicNeedSchema), 'A page of open needs'), ...problems(400, 404) },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const [circuit] = await sql`select id from circuits where id = ${query.circuit}`;
+      if (circuit === undefined) throw new Problem(404, 'not_found', 'No such circuit', `No circuit ${query.circuit}.`);
+      const rows = await sql<NeedRow[]>`
+        ${needSelect(sql)}
+        where n.circuit_id = ${query.circuit} and n.id > ${after(query)} and ${needStatusIs(sql, 'open')}
+        order by n.id limit ${query.limit + 1}`;
+      return c.json(page(rows.map(publicNeedJson), query.limit), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
       path: '/public/badges/{kind}/{id}',
       tags: ['Public'],
       summary: 'Counts for the circuit badge of a circuit, a provider or a mentor',
@@ -149,7 +174,7 @@ export function publicRoutes({ sql }: Services) {
               ? sql`s.pool_id in (select id from pools where circuit_id = ${id})`
               : kind === 'provider'
                 ? sql`c.offer_id in (select id from offers where provider_id = ${id})`
-                : throughMentor(sql, id)
+                : fundedBy(sql, id)
           }`;
       const redeemed =
         kind === 'provider'
@@ -178,18 +203,24 @@ export function publicRoutes({ sql }: Services) {
 }
 
 /** A path that names nothing valid finds nothing: 404, as for an unknown id. */
-function notFoundUnlessValid(title: string, detail: string) {
+export function notFoundUnlessValid(title: string, detail: string) {
   return (result: { success: boolean }) => {
     if (!result.success) throw new Problem(404, 'not_found', title, detail);
     return undefined;
   };
 }
 
-/** Any page may show the counts; they change slowly, so browsers and CDNs keep them for a while. */
-const publicHeaders: MiddlewareHandler<ApiEnv> = async (c, next) => {
+/**
+ * Any page may read /v1/public/*: counts, directory and stories change slowly, so browsers and
+ * CDNs keep them for a while, unless the route set its own caching (a story's photo never changes).
+ */
+export const publicHeaders: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  // A public POST (path progress) takes a key from an allowed origin, as any keyed request.
+  if (c.req.method !== 'GET') return next();
   await next();
   c.header('Access-Control-Allow-Origin', '*');
-  if (c.res.status === 200 || c.res.status === 304) c.header('Cache-Control', 'public, max-age=30, stale-while-revalidate=300');
+  const cacheable = c.res.status === 200 || c.res.status === 304;
+  if (cacheable && !c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'public, max-age=30, stale-while-revalidate=300');
 };
 
 /**
@@ -220,18 +251,9 @@ async function badgeSubject(sql: Sql, kind: BadgeKind, id: string): Promise<{ na
           where m.provider_id = ${id} order by m.joined_at, c.id limit 1`
       : await sql<{ id: string; name: string }[]>`
           select c.id, c.name from sponsorships s join pools p on p.id = s.pool_id join circuits c on c.id = p.circuit_id
-          where ${throughMentor(sql, id)} and s.status = 'succeeded'
+          where ${fundedBy(sql, id)} and s.status = 'succeeded'
           order by coalesce(s.succeeded_at, s.created_at) desc, s.id desc limit 1`;
   return { name: organization.name, circuit: circuit ?? null };
-}
-
-/**
- * Sponsorships a mentor's badge counts (`s` is the sponsorship): its own, and its customers' gifts
- * made on its own pages with its publishable key (the payer is the visitor, the shop brought them).
- */
-function throughMentor(sql: Sql, mentorId: string) {
-  return sql`(s.mentor_id = ${mentorId}
-    or s.key_id in (select id from api_keys where organization_id = ${mentorId} and kind = 'publishable'))`;
 }
 
 function noSuchBadge(kind: BadgeKind, id: string): Problem {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminKey, assertOk, assertProblem, call, createKey, createTestApi, type TestApi } from '../../test/api.js';
 import { needsRealPostgres } from '../../test/database.js';
-import { seedCircuit, seedOffer, seedProvider, type TestCircuit } from '../../test/fixtures/catalog.js';
+import { seedCircuit, seedOffer, seedProvider, seedProviderWithKeys, type TestCircuit } from '../../test/fixtures/catalog.js';
 import { seedReferrer, seedVoucher } from '../../test/fixtures/vouchers.js';
 import { sweep } from '../jobs/sweeper.js';
 
@@ -17,12 +17,7 @@ before(async () => {
   // Room for the races below; the per-voucher limit is tested in the vouchers' own tests.
   api = await createTestApi({ rateLimits: { perIp: 10_000, perVoucher: 10_000, windowSeconds: 60 }, holdTimeoutSeconds: 900 });
   circuit = await seedCircuit(api, { funded: 10_000_000n });
-  const provider = await seedProvider(api, circuit, { name: 'Teatro Cagnoni', allowedOrigins: [theatreSite] });
-  theatre = {
-    ...provider,
-    publishableKey: await createKey(api, provider.id, 'publishable', circuit.operator.secretKey),
-    deskKey: await createKey(api, provider.id, 'desk', circuit.operator.secretKey),
-  };
+  theatre = await seedProviderWithKeys(api, circuit, { name: 'Teatro Cagnoni', allowedOrigins: [theatreSite] });
   school = await seedReferrer(api, circuit, { allocation: 10_000_000n });
 });
 after(() => api.close());

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TransactionSql } from 'postgres';
+import { auditInOwnTransaction } from '../audit/audit-log.js';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
@@ -149,6 +150,7 @@ export function redemptionRoutes(services: Services) {
       const code = codeOrProblem(body.code);
       await limitPublicClient(services, c, principal);
       const id = newId();
+      const problemOf = (refused: Exclude<RedeemOutcome, { result: 'ok' }>) => redeemProblem(refused, body.offer_id, body.seats);
       const outcome = await services.redeemer.redeem({
         id,
         capture_id: derivedId(id, 'capture'),
@@ -163,8 +165,17 @@ export function redemptionRoutes(services: Services) {
         // 50 random bits of Crockford base32, read out at a desk without ambiguity.
         booking_reference: humanReference('BK', [5, 5]),
         redeemer: organization?.id ?? null,
+      }, {
+        entry: auditInOwnTransaction(c),
+        answer: (decided) => {
+          if (decided.result === 'ok') return { status: 201, problemCode: null, objectId: id };
+          const problem = problemOf(decided);
+          return problem instanceof Problem
+            ? { status: problem.status, problemCode: problem.code, objectId: null }
+            : { status: 500, problemCode: 'internal_error', objectId: null };
+        },
       });
-      if (outcome.result !== 'ok') throw redeemProblem(outcome, body.offer_id, body.seats);
+      if (outcome.result !== 'ok') throw problemOf(outcome);
       const redemption = redemptionFromJson(outcome.redemption);
       return c.json({ ...redemptionJson(redemption, { starts_at: new Date(outcome.starts_at), cancellation_window_seconds: outcome.cancellation_window_seconds }), voucher_available: outcome.available }, 201);
     },

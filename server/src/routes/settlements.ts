@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
+import { csvContentType, csvFile } from '../http/csv.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, decimalAmount } from '../http/schemas.js';
@@ -95,8 +96,7 @@ export function settlementRoutes(services: Services) {
       ['total', '', '', String(lines.reduce((sum, line) => sum + line.seats, 0)), decimalAmount(settlement.amount)],
     ];
     c.header('Content-Disposition', `attachment; filename="settlement-${settlement.period_end.toISOString().slice(0, 10)}-${id.slice(-8)}.csv"`);
-    // A BOM so spreadsheet programs read the accents of offer titles right.
-    return c.body(`\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    return c.body(csvFile(rows), 200, { 'Content-Type': csvContentType });
   });
   app.openAPIRegistry.registerPath({
     method: 'get',
@@ -245,15 +245,6 @@ function pastPeriodEnd(value: string | undefined): Date {
     ]);
   }
   return end;
-}
-
-/**
- * A CSV cell. Quoted when it holds a separator, a quote or a line break; text a spreadsheet would
- * run as a formula (an offer titled `=HYPERLINK(…)`) is prefixed with an apostrophe.
- */
-function csvCell(text: string): string {
-  const inert = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
-  return /[",\n\r;]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
 }
 
 async function visibleSettlement(sql: Sql, principal: Principal, id: string): Promise<SettlementRow> {

@@ -130,7 +130,7 @@ describe('sponsoring with the test provider', () => {
     const sponsorship = assertOk(await sponsor(mentor.secretKey, { campaign_id: campaign.id, seats: 1 }), 201);
     assert.deepEqual(Object.keys(sponsorship).sort(), [
       'amount', 'anonymous', 'campaign_id', 'created_at', 'currency', 'display_name', 'failed_at', 'id', 'mentor_id',
-      'message', 'mode', 'object', 'payment_id', 'payment_instructions', 'payment_provider', 'pool_id',
+      'message', 'mode', 'need_id', 'object', 'payment_id', 'payment_instructions', 'payment_provider', 'pool_id',
       'receipt_reference', 'refunded_at', 'seats', 'status', 'succeeded_at',
     ]);
   });

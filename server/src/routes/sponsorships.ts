@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { KeyMode } from '../auth/keys.js';
+import type { Queryable } from '../db/connection.js';
 import type { Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems, problemSchema } from '../http/router.js';
@@ -10,6 +11,7 @@ import { maxAmount, retryTransaction } from '../ledger/ledger.js';
 import type { PaymentProvider, PaymentProviders } from '../payments/provider.js';
 import { declinedTestPaymentMethod } from '../payments/test-provider.js';
 import { recordPayment, sponsorshipJson, sponsorshipStatuses, type PaymentChange, type SponsorshipRow } from '../payments/sponsorship-payments.js';
+import { reserveAdoption } from '../needs/needs.js';
 import { Problem } from '../problem.js';
 
 /** The most seats one sponsorship funds, as the sponsorships table allows. */
@@ -21,6 +23,7 @@ const sponsorshipSchema = z
     object: z.literal('sponsorship'),
     status: z.enum(sponsorshipStatuses).openapi({ description: 'Only a succeeded sponsorship has funded its pool.' }),
     campaign_id: z.uuid().nullable(),
+    need_id: z.uuid().nullable().openapi({ description: 'The need it adopts, on the needs board.' }),
     pool_id: z.uuid(),
     mentor_id: z.uuid().nullable().openapi({ description: "The mentor whose secret key made it; null from a partner site's widget." }),
     seats: z.number().int().nullable(),
@@ -55,8 +58,17 @@ const createdSponsorshipSchema = sponsorshipSchema
 const newSponsorshipSchema = z
   .strictObject({
     campaign_id: z.uuid().optional().openapi({ description: "A campaign: the money goes to the campaign's pool." }),
-    pool_id: z.uuid().optional().openapi({ description: "A pool, e.g. a circuit's general pool. Give campaign_id or pool_id." }),
-    seats: z.number().int().min(1).max(maxSeatsPerSponsorship).optional().openapi({ description: "Seats at the campaign's seat price (campaigns only)." }),
+    pool_id: z.uuid().optional().openapi({ description: "A pool, e.g. a circuit's general pool. Give campaign_id, pool_id or need_id." }),
+    need_id: z.uuid().optional().openapi({
+      description: "Adopt a need of the needs board, in full or in part: the money goes to the need's pool. Never more than it has left.",
+    }),
+    seats: z
+      .number()
+      .int()
+      .min(1)
+      .max(maxSeatsPerSponsorship)
+      .optional()
+      .openapi({ description: "Seats at the campaign's or the need's seat price (campaigns and needs only)." }),
     amount: minorUnits.optional().openapi({ description: 'An amount in cents. Give seats or amount.' }),
     display_name: z.string().trim().min(1).max(100).optional().openapi({ description: 'How the mentor is thanked in public.' }),
     anonymous: z.boolean().default(false).openapi({ description: 'Thanked without a name; no display_name then.' }),
@@ -69,14 +81,18 @@ const newSponsorshipSchema = z
     }),
   })
   .superRefine((body, context) => {
-    if ((body.campaign_id === undefined) === (body.pool_id === undefined)) {
-      context.addIssue({ code: 'custom', path: ['campaign_id'], message: 'give exactly one of campaign_id and pool_id' });
+    if ([body.campaign_id, body.pool_id, body.need_id].filter((id) => id !== undefined).length !== 1) {
+      context.addIssue({ code: 'custom', path: ['campaign_id'], message: 'give exactly one of campaign_id, pool_id and need_id' });
     }
     if ((body.seats === undefined) === (body.amount === undefined)) {
       context.addIssue({ code: 'custom', path: ['seats'], message: 'give exactly one of seats and amount' });
     }
-    if (body.seats !== undefined && body.campaign_id === undefined) {
-      context.addIssue({ code: 'custom', path: ['seats'], message: 'seats are priced by a campaign: give campaign_id, or an amount for a pool' });
+    if (body.seats !== undefined && body.campaign_id === undefined && body.need_id === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['seats'],
+        message: 'seats are priced by a campaign or a need: give campaign_id or need_id, or an amount for a pool',
+      });
     }
     if (body.anonymous && body.display_name !== undefined) {
       context.addIssue({ code: 'custom', path: ['display_name'], message: 'an anonymous sponsorship has no display name' });
@@ -86,18 +102,23 @@ const newSponsorshipSchema = z
 
 const listQuery = pageQuery.extend({
   campaign_id: z.uuid().optional(),
+  need_id: z.uuid().optional(),
   status: z.enum(sponsorshipStatuses).optional(),
 });
 
 const idParam = z.object({ id: z.uuid() });
 
 /** A campaign's or a pool's: where the money goes and at what seat price. */
+/** A campaign's, a need's or a pool's: where the money goes and at what seat price. */
 interface TargetRow {
   pool_id: string;
   pool_name: string;
+  pool_kind: string;
   currency: string;
   campaign_id: string | null;
   campaign_title: string | null;
+  need_id: string | null;
+  need_title: string | null;
   seat_price: bigint | null;
   deadline: Date | null;
 }
@@ -121,12 +142,13 @@ export function sponsorshipRoutes({ sql, ledger, payments }: Services) {
       method: 'post',
       path: '/sponsorships',
       tags: ['Sponsorships'],
-      summary: 'Sponsor seats of a campaign, or give to a pool',
+      summary: 'Sponsor seats of a campaign, adopt a need, or give to a pool',
       description:
         "With a partner site's publishable key (the sponsor-seat widget) or a mentor's secret key. The payment starts " +
         'at once: `succeeded` funds the pool now; `pending` (a bank transfer) comes with payment instructions and funds ' +
         'the pool when the provider confirms by webhook; a declined payment answers 402 `payment_failed`. ' +
-        'A campaign past its deadline takes no more sponsorships.',
+        'A campaign past its deadline takes no more sponsorships. A need is adopted while it is open, and never for more than ' +
+        'it has left, counting adoptions still waiting for their payment (409 `exceeds_need`, with `open_amount`).',
       security: bearer,
       request: { body: jsonBody(newSponsorshipSchema) },
       responses: {
@@ -149,13 +171,21 @@ export function sponsorshipRoutes({ sql, ledger, payments }: Services) {
       const provider = paymentProviderFor(payments, body.payment_provider, principal.mode);
 
       const [target] = await sql<TargetRow[]>`
-        select p.id as pool_id, p.name as pool_name, p.currency, c.id as campaign_id, c.title->>'it' as campaign_title,
-               c.seat_price, c.deadline
-        from pools p left join campaigns c on c.pool_id = p.id
-        where ${body.campaign_id === undefined ? sql`p.id = ${body.pool_id!}` : sql`c.id = ${body.campaign_id}`}`;
+        select p.id as pool_id, p.name as pool_name, p.kind as pool_kind, p.currency, c.id as campaign_id,
+               c.title->>'it' as campaign_title, n.id as need_id, coalesce(n.title->>'it', n.title->>'en', n.title->>'sq') as need_title,
+               coalesce(c.seat_price, n.amount / n.seats) as seat_price, c.deadline
+        from pools p left join campaigns c on c.pool_id = p.id left join needs n on n.pool_id = p.id
+        where ${
+          body.campaign_id !== undefined ? sql`c.id = ${body.campaign_id}` : body.need_id !== undefined ? sql`n.id = ${body.need_id}` : sql`p.id = ${body.pool_id!}`
+        }`;
       if (target === undefined) {
-        const [what, id] = body.campaign_id === undefined ? ['pool', body.pool_id] : ['campaign', body.campaign_id];
+        const [what, id] =
+          body.campaign_id !== undefined ? ['campaign', body.campaign_id] : body.need_id !== undefined ? ['need', body.need_id] : ['pool', body.pool_id];
         throw new Problem(404, 'not_found', `No such ${what}`, `No ${what} ${id}.`);
+      }
+      if (body.pool_id !== undefined && target.pool_kind === 'need') {
+        // Straight into the pool, a gift would pass the need's check against over-funding.
+        throw new Problem(409, 'conflict', "A need's pool", `Pool ${target.pool_id} is a need's: adopt it with need_id ${target.need_id}.`);
       }
       if (target.deadline !== null && target.deadline.getTime() <= Date.now()) {
         throw new Problem(409, 'conflict', 'Campaign closed', `This campaign took sponsorships until ${target.deadline.toISOString()}.`);
@@ -167,9 +197,10 @@ export function sponsorshipRoutes({ sql, ledger, payments }: Services) {
         ]);
       }
 
-      const sponsorship = await insertSponsorship({
+      const values = {
         id: newId(),
         campaign_id: target.campaign_id,
+        need_id: target.need_id,
         pool_id: target.pool_id,
         mentor_id: publishable ? null : (organization?.id ?? null),
         key_id: principal.type === 'key' ? principal.id : null,
@@ -181,14 +212,23 @@ export function sponsorshipRoutes({ sql, ledger, payments }: Services) {
         message: body.message ?? null,
         mode: principal.mode,
         payment_provider: provider.name,
-      });
+      };
+      const sponsorship =
+        target.need_id === null
+          ? await insertSponsorship(sql, values)
+          : await retryTransaction(() =>
+              sql.begin(async (tx) => {
+                await reserveAdoption(tx, target.need_id!, amount);
+                return insertSponsorship(tx, values);
+              }),
+            );
       const started = await provider.start({
         sponsorshipId: sponsorship.id,
         reference: sponsorship.receipt_reference,
         amount,
         currency: target.currency,
         mode: principal.mode,
-        description: `Mentoring · ${body.seats === undefined ? target.pool_name : `${body.seats} ${body.seats === 1 ? 'seat' : 'seats'} · ${target.campaign_title}`}`,
+        description: `Mentoring · ${paymentDescription(target, body.seats)}`,
         paymentMethod: body.payment_method,
       });
       const change: PaymentChange = started.status === 'failed' ? { status: 'failed' } : { status: started.status, paymentId: started.paymentId };
@@ -255,6 +295,7 @@ export function sponsorshipRoutes({ sql, ledger, payments }: Services) {
         select s.* from sponsorships s
         where s.id > ${after(query)} ${mine}
           ${query.campaign_id === undefined ? sql`` : sql`and s.campaign_id = ${query.campaign_id}`}
+          ${query.need_id === undefined ? sql`` : sql`and s.need_id = ${query.need_id}`}
           ${query.status === undefined ? sql`` : sql`and s.status = ${query.status}`}
         order by s.id limit ${query.limit + 1}`;
       return c.json(page(rows.map(sponsorshipJson), query.limit), 200);
@@ -263,6 +304,7 @@ export function sponsorshipRoutes({ sql, ledger, payments }: Services) {
 
   /** Writes the sponsorship `pending` under a new receipt reference (40 bits, short for a causale), drawn again on a collision. */
   async function insertSponsorship(
+    sql: Queryable,
     values: Omit<SponsorshipRow, 'status' | 'payment_id' | 'receipt_reference' | 'created_at' | 'succeeded_at' | 'failed_at' | 'refunded_at'>,
   ): Promise<SponsorshipRow> {
     for (let attempt = 1; attempt <= 5; attempt += 1) {
@@ -297,4 +339,11 @@ function paymentProviderFor(payments: PaymentProviders, name: string | undefined
     `${reason} ${choice}`,
     [{ path: 'payment_provider', message: reason }],
   );
+}
+
+/** What the payment is for, on the mentor's statement: "3 seats · La locandiera", or the need or pool given to. */
+function paymentDescription(target: TargetRow, seats: number | undefined): string {
+  const seatsOf = (title: string | null) => `${seats} ${seats === 1 ? 'seat' : 'seats'} · ${title}`;
+  if (target.need_id !== null) return seats === undefined ? target.need_title! : seatsOf(target.need_title);
+  return seats === undefined ? target.pool_name : seatsOf(target.campaign_title);
 }

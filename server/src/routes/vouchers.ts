@@ -7,9 +7,10 @@ import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/rou
 import { amountJson, formatMoney, minorUnits } from '../http/schemas.js';
 import { derivedId, newId } from '../ids.js';
 import { retryTransaction } from '../ledger/ledger.js';
+import { needSelect, needStatus, type NeedRow } from '../needs/needs.js';
 import { Problem, type ProblemField } from '../problem.js';
 import { codeHint, generateCode, generatePin, hashCode, hashPin } from '../vouchers/code.js';
-import { unlockVoucher, type VoucherRestrictions } from '../vouchers/unlock.js';
+import { openingProblems, requireVoucherOpener, unlockVoucher, type VoucherRestrictions } from '../vouchers/unlock.js';
 import { enqueueEvents } from '../webhooks/events.js';
 
 /** The most vouchers one batch issues: a class, with room to spare. */
@@ -55,7 +56,7 @@ export const voucherSchema = z
   })
   .openapi('Voucher');
 
-const issuedVoucherSchema = voucherSchema
+export const issuedVoucherSchema = voucherSchema
   .extend({
     code: z.string().openapi({ description: 'Shown only in this response: print or hand it over now.', example: 'MNT-7K3Q-9XPA-W2DC-8' }),
     pin: z.string().openapi({ description: 'Shown only in this response, with the code.', example: '048213' }),
@@ -85,7 +86,12 @@ const newRestrictionsSchema = z
 const newVoucherSchema = z
   .strictObject({
     beneficiary_id: z.uuid().openapi({ description: 'One of your beneficiaries.' }),
-    pool_id: z.uuid().openapi({ description: 'The fund it is issued from, within your allocation.' }),
+    pool_id: z.uuid().optional().openapi({ description: 'The fund it is issued from, within your allocation. Give pool_id or need_id.' }),
+    need_id: z.uuid().optional().openapi({
+      description:
+        "One of your needs that mentors funded (or that you closed, or whose deadline passed): issued from the need's pool, " +
+        "outside your allocations, restricted to the need's circuit, category and offer.",
+    }),
     amount: minorUnits,
     expires_at: z.iso
       .datetime({ offset: true })
@@ -93,7 +99,15 @@ const newVoucherSchema = z
       .refine((value) => Date.parse(value) <= latestExpiry(new Date()).getTime(), `must be at most ${maxValidityYears} years away`)
       .optional()
       .openapi({ description: 'Default: the end of the season, the next 31 August at 23:59:59 Italian time.' }),
-    restrictions: newRestrictionsSchema.optional(),
+    restrictions: newRestrictionsSchema.optional().openapi({ description: 'Not with need_id: the need sets them.' }),
+  })
+  .superRefine((voucher, context) => {
+    if ((voucher.pool_id === undefined) === (voucher.need_id === undefined)) {
+      context.addIssue({ code: 'custom', path: ['pool_id'], message: 'give exactly one of pool_id and need_id' });
+    }
+    if (voucher.need_id !== undefined && voucher.restrictions !== undefined) {
+      context.addIssue({ code: 'custom', path: ['restrictions'], message: "a need's voucher is restricted to the need's category and offer" });
+    }
   })
   .openapi('NewVoucher');
 
@@ -110,7 +124,8 @@ const checkSchema = z
 
 const listQuery = pageQuery.extend({ beneficiary_id: z.uuid().optional() });
 
-type NewVoucher = z.infer<typeof newVoucherSchema>;
+/** A voucher to issue, its fund known: a need's request carries the need's pool and restrictions. */
+type NewVoucher = Omit<z.infer<typeof newVoucherSchema>, 'pool_id'> & { pool_id: string };
 
 export interface VoucherRow {
   id: string;
@@ -205,18 +220,12 @@ export function voucherRoutes(services: Services) {
       request: { body: jsonBody(checkSchema) },
       responses: {
         200: jsonResponse(voucherCheckSchema, 'The voucher'),
-        ...problems(400, 401, 403, 404, 422, 429),
-        410: { description: 'Voucher expired (`voucher_expired`)' },
-        423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)' },
+        ...openingProblems,
       },
     }),
     async (c) => {
       const principal = principalOf(c);
-      requireAccess(principal, { organizations: ['provider', 'referrer', 'operator'], keys: ['publishable', 'desk', 'secret'] });
-      if (principal.type === 'key' && principal.keyKind === 'desk' && principal.organization.kind === 'referrer') {
-        // A school's office issues and unlocks vouchers; it has no PINs to try.
-        throw new Problem(403, 'forbidden', 'Not with a referrer desk key', "A referrer's desk key issues, lists and unlocks vouchers; it does not check PINs.");
-      }
+      requireVoucherOpener(principal);
       const voucher = await unlockVoucher(services, c, principal, c.req.valid('json'));
       return c.json(
         {
@@ -334,11 +343,13 @@ function latestExpiry(now: Date): Date {
  * ISSUE from its pool (one linked ledger call), its row with the hashed code and PIN, and its
  * amount counted in the referrer's allocation. Returns them as the API shows them, code and PIN included.
  */
-async function issueVouchers(services: Services, referrer: Organization, requests: NewVoucher[], path: FieldPath) {
+async function issueVouchers(services: Services, referrer: Organization, asked: z.infer<typeof newVoucherSchema>[], path: FieldPath) {
   const defaultExpiry = seasonEnd(new Date());
-  const planned = requests.map((request) => ({ id: newId(), code: generateCode(), pin: generatePin(), request }));
+  const cards = asked.map(() => ({ id: newId(), code: generateCode(), pin: generatePin() }));
   const rows = await retryTransaction(() =>
     services.sql.begin(async (tx) => {
+      const requests = await fromNeeds(tx, referrer, asked, path);
+      const planned = cards.map((card, index) => ({ ...card, request: requests[index]! }));
       const pools = await findTargets(tx, referrer, requests, path);
       await checkRestrictions(tx, requests, pools, path);
       await takeAllocation(tx, referrer, requests, pools, path);
@@ -370,7 +381,9 @@ async function issueVouchers(services: Services, referrer: Organization, request
           422,
           'insufficient_funds',
           'Not enough money in the fund',
-          `The fund has not enough money left for ${whichVoucher(requests, refused)}: ask the circuit's operator.`,
+          requests[refused]!.need_id === undefined
+            ? `The fund has not enough money left for ${whichVoucher(requests, refused)}: ask the circuit's operator.`
+            : `The need has not enough money left for ${whichVoucher(requests, refused)}: it holds what mentors gave, less the vouchers already issued from it.`,
           [{ path: path(refused, 'amount'), message: 'more than the fund has available' }],
         );
       }
@@ -411,7 +424,45 @@ async function issueVouchers(services: Services, referrer: Organization, request
     }),
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
-  return planned.map(({ id, code, pin }) => ({ ...voucherJson(byId.get(id)!), code, pin }));
+  return cards.map(({ id, code, pin }) => ({ ...voucherJson(byId.get(id)!), code, pin }));
+}
+
+/**
+ * The requests with their fund: a need's (the referrer's own, no longer open) gives its pool and its
+ * restrictions, and its vouchers are outside the allocations, within what the need's pool holds.
+ */
+async function fromNeeds(tx: Queryable, referrer: Organization, asked: z.infer<typeof newVoucherSchema>[], path: FieldPath): Promise<NewVoucher[]> {
+  const needIds = unique(asked.flatMap((request) => (request.need_id === undefined ? [] : [request.need_id])));
+  const needs = needIds.length === 0 ? [] : await tx<NeedRow[]>`${needSelect(tx)} where n.id = any(${needIds}::uuid[]) and n.referrer_id = ${referrer.id}`;
+  const byId = new Map(needs.map((need) => [need.id, need]));
+  const missing = asked.flatMap((request, index): ProblemField[] =>
+    request.need_id === undefined || byId.has(request.need_id) ? [] : [{ path: path(index, 'need_id'), message: 'you posted no need with this id' }],
+  );
+  if (missing.length > 0) {
+    throw new Problem(404, 'not_found', 'Need not found', `Check these fields: ${missing.map((field) => field.path).join(', ')}.`, missing);
+  }
+  const open = asked.findIndex((request) => request.need_id !== undefined && needStatus(byId.get(request.need_id)!) === 'open');
+  if (open >= 0) {
+    const need = byId.get(asked[open]!.need_id!)!;
+    throw new Problem(
+      409,
+      'conflict',
+      'Need still open',
+      `Mentors have given ${formatMoney(need.funded_amount, need.currency)} of the ${formatMoney(need.amount, need.currency)} this need asks, ` +
+        'and it takes adoptions until its deadline. Issue its vouchers once it is funded, or close it (POST /v1/needs/{id}/close) to use what it has.',
+      [{ path: path(open, 'need_id'), message: 'still open for adoptions' }],
+    );
+  }
+  return asked.map(({ need_id: needId, pool_id: poolId, ...request }) => {
+    if (needId === undefined) return { ...request, pool_id: poolId! };
+    const need = byId.get(needId)!;
+    return {
+      ...request,
+      pool_id: need.pool_id,
+      need_id: needId,
+      restrictions: { categories: [need.category], ...(need.offer_id === null ? {} : { offer_ids: [need.offer_id] }) },
+    };
+  });
 }
 
 /** The pools of the requests, after checking that each beneficiary is the referrer's and each pool exists. */
@@ -463,7 +514,7 @@ async function checkRestrictions(tx: Queryable, requests: NewVoucher[], pools: M
   }
 }
 
-/** Counts the vouchers in the referrer's allocations (rows locked), or refuses the first that does not fit. */
+/** Counts the vouchers in the referrer's allocations (rows locked), or refuses the first that does not fit; a need's are outside them. */
 async function takeAllocation(
   tx: Queryable,
   referrer: Organization,
@@ -478,6 +529,7 @@ async function takeAllocation(
   const left = new Map(allocations.map((allocation) => [allocation.pool_id, allocation.amount - allocation.issued]));
   const taken = new Map<string, bigint>();
   for (const [index, request] of requests.entries()) {
+    if (request.need_id !== undefined) continue;
     const amount = BigInt(request.amount);
     const takenBefore = taken.get(request.pool_id) ?? 0n;
     const remaining = (left.get(request.pool_id) ?? 0n) - takenBefore;

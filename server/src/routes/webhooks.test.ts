@@ -70,7 +70,7 @@ describe('webhook endpoints', () => {
       400,
       'invalid_request',
     );
-    assert.deepEqual(refused.errors, [{ path: 'event_types.1', message: 'a mentor hears only of sponsorship.succeeded' }]);
+    assert.deepEqual(refused.errors, [{ path: 'event_types.1', message: 'a mentor hears only of sponsorship.succeeded, need.adopted, need.funded' }]);
     assertProblem(await call(api, 'POST', endpoints, { key: mentor.secretKey, body: { url: 'https://rossi.example/hooks', event_types: ['voucher.stolen'] } }), 400, 'invalid_request');
   });
 

@@ -1,8 +1,10 @@
 // Opening a voucher with its code and PIN. POST /v1/vouchers/check uses vouchers_unlock() and
 // POST /v1/redemptions redeem_batch(), which calls it: both count attempts, wrong PINs and locks the same way.
 import type { Context } from 'hono';
+import { requireAccess } from '../auth/authenticate.js';
 import type { ApiEnv, Principal, Services } from '../http/context.js';
 import { clientIp, hitRateLimit, rateLimited } from '../http/rate-limit.js';
+import { problems } from '../http/router.js';
 import { Problem } from '../problem.js';
 import { hashCode, normalizeCode } from './code.js';
 
@@ -58,6 +60,21 @@ export function codeOrProblem(code: string): string {
     ]);
   }
   return normalized;
+}
+
+/** The answers of an endpoint that opens a voucher with its code and PIN, for the OpenAPI document. */
+export const openingProblems = {
+  ...problems(400, 401, 403, 404, 422, 429),
+  410: { description: 'Voucher expired (`voucher_expired`)' },
+  423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)' },
+};
+
+/** Who may open a voucher with its code and PIN: a provider's, referrer's or operator's key, a referrer's desk (which has no PINs to try) excepted. */
+export function requireVoucherOpener(principal: Principal): void {
+  requireAccess(principal, { organizations: ['provider', 'referrer', 'operator'], keys: ['publishable', 'desk', 'secret'] });
+  if (principal.type === 'key' && principal.keyKind === 'desk' && principal.organization.kind === 'referrer') {
+    throw new Problem(403, 'forbidden', 'Not with a referrer desk key', "A referrer's desk key issues, lists and unlocks vouchers; it does not check PINs.");
+  }
 }
 
 /** Per-IP limit for publishable keys: anyone can use those, so the client's address is what is limited. */

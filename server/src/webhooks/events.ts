@@ -14,6 +14,9 @@ export const webhookEventTypes = [
   'redemption.voided',
   'redemption.reversed',
   'settlement.created',
+  'path.completed',
+  'need.adopted',
+  'need.funded',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -23,8 +26,8 @@ export type RedemptionEventType = Extract<WebhookEventType, `redemption.${string
 export const eventTypesFor: Record<OrganizationKind, readonly WebhookEventType[]> = {
   operator: webhookEventTypes,
   provider: ['redemption.held', 'redemption.captured', 'redemption.voided', 'redemption.reversed', 'settlement.created'],
-  mentor: ['sponsorship.succeeded'],
-  referrer: ['voucher.issued', 'voucher.expiring', 'voucher.expired'],
+  mentor: ['sponsorship.succeeded', 'need.adopted', 'need.funded'],
+  referrer: ['voucher.issued', 'voucher.expiring', 'voucher.expired', 'path.completed', 'need.adopted', 'need.funded'],
 };
 
 export interface WebhookEvent {

@@ -31,3 +31,11 @@ export function localizedText(text: LocalizedText, locale: Locale): string {
 export function formatTime(iso: string, locale: Locale): string {
   return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso));
 }
+
+/** A calendar month of the API (`2026-03`): `marzo 2026`, or with `short`, `mar 2026` (the staff impact page). */
+export function formatMonth(month: string, locale: Locale, { short = false } = {}): string {
+  const [year, number] = month.split('-').map(Number);
+  return new Intl.DateTimeFormat([locale, 'it'], { month: short ? 'short' : 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(year!, number! - 1, 1)),
+  );
+}

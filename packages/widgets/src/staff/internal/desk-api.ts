@@ -3,7 +3,7 @@
  * define the schemas; written out here so the desks carry no zod). Calls go through request(), the
  * widgets' one client; a statement's CSV, the one answer that is not JSON, through fetchFile().
  */
-import { ApiProblem, request, type ApiSettings, type Offer, type Redemption, type VoucherRestrictions } from '../../internal/api.js';
+import { ApiProblem, request, type ApiSettings, type LocalizedText, type Offer, type Redemption, type VoucherRestrictions } from '../../internal/api.js';
 
 /** GET /v1/organizations/me */
 export interface Organization {
@@ -39,6 +39,11 @@ export interface Settlement {
 }
 
 export type Language = 'it' | 'en' | 'sq';
+
+/** A language by its own name, as its speakers look for it in a list. */
+export function languageName(language: Language): string {
+  return { it: 'Italiano', en: 'English', sq: 'Shqip' }[language];
+}
 export type AgeBand = '0-13' | '14-17' | '18-25' | '26+';
 
 /** GET /v1/beneficiaries: known only by the referrer's own reference, an age band and a language. */
@@ -124,4 +129,38 @@ export async function fetchFile(api: ApiSettings, path: string): Promise<Blob> {
   if (response.ok) return response.blob();
   const problem = (await response.json().catch(() => ({}))) as { code?: string; request_id?: string };
   throw new ApiProblem({ ...problem, code: problem.code ?? 'internal_error', status: response.status });
+}
+
+/** What a mentor's money did in one month, category, or in all (GET /v1/mentors/me/impact). */
+export interface ImpactFigures {
+  /** Succeeded sponsorships, in cents. */
+  given: number;
+  sponsorships: number;
+  seats_funded: number;
+  /** The mentor's share of the seats used, to a tenth. */
+  seats_used: number;
+  /** What those seats cost, the mentor's share, in cents. */
+  used: number;
+}
+
+/** GET /v1/mentors/me/impact: figures only, nobody named. */
+export interface MentorImpact {
+  mentor: { id: string; name: string };
+  currency: string;
+  totals: ImpactFigures;
+  months: (ImpactFigures & { month: string })[];
+  categories: (ImpactFigures & { category: string | null; name: LocalizedText | null })[];
+  languages: { language: Language; beneficiaries: number }[];
+  thank_you_notes: { id: string; text: string; language: Language; created_at: string }[];
+}
+
+/** GET /v1/thanks: a young person's anonymous note, for the school to check. */
+export interface ThankYouNote {
+  id: string;
+  status: 'pending' | 'approved' | 'rejected';
+  text: string;
+  language: Language;
+  offer: { id: string; title: LocalizedText; provider_name: string };
+  created_at: string;
+  moderated_at: string | null;
 }

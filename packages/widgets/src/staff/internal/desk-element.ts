@@ -57,7 +57,7 @@ export abstract class DeskElement extends MentoringElement {
   #moveFocus: string | undefined;
 
   /** The kind of organization whose desk this is. */
-  protected abstract readonly deskKind: 'provider' | 'referrer';
+  protected abstract readonly deskKind: 'provider' | 'referrer' | 'mentor';
   /** The desk's name, in the heading. */
   protected abstract deskTitle(): string;
   /** Why a key of another kind of organization does not open this desk. */
@@ -142,6 +142,17 @@ export abstract class DeskElement extends MentoringElement {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Has the browser save `file` (a CSV the API answered) as `name`: no key in any URL, the bytes as sent. */
+  protected save(file: Blob, name: string): void {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(file);
+    link.download = name;
+    this.renderRoot.append(link);
+    link.click();
+    link.remove();
+    URL.revokeObjectURL(link.href);
   }
 
   #renderSignIn(): TemplateResult {

@@ -550,13 +550,7 @@ export class MentoringProviderDesk extends DeskElement {
   async #download(settlement: Settlement): Promise<void> {
     const csv = await this.attempt(() => fetchFile(this.api, `/v1/settlements/${settlement.id}.csv`));
     if (csv === undefined) return;
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(csv);
-    link.download = `mentoring-${settlement.period_end.slice(0, 10)}-${settlement.id.slice(-8)}.csv`;
-    this.renderRoot.append(link);
-    link.click();
-    link.remove();
-    URL.revokeObjectURL(link.href);
+    this.save(csv, `mentoring-${settlement.period_end.slice(0, 10)}-${settlement.id.slice(-8)}.csv`);
     this.tell('success', () => msg('Statement downloaded.'));
   }
 }

@@ -1,11 +1,23 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import { request } from '../../internal/api.js';
-import { formatDate, formatMoney } from '../../internal/format.js';
+import { formatDate, formatMoney, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { loadLocale } from '../../internal/localization.js';
 import { baseStyles } from '../../internal/styles.js';
-import { listAll, type AgeBand, type Allocation, type Beneficiary, type IssuedVoucher, type Language, type Organization, type Pool, type Voucher } from '../internal/desk-api.js';
+import {
+  languageName,
+  listAll,
+  type AgeBand,
+  type Allocation,
+  type Beneficiary,
+  type IssuedVoucher,
+  type Language,
+  type Organization,
+  type Pool,
+  type ThankYouNote,
+  type Voucher,
+} from '../internal/desk-api.js';
 import { DeskElement } from '../internal/desk-element.js';
 import { deskStyles } from '../internal/desk-styles.js';
 import { officeProblemMessage, type OfficeProblem } from './office-problems.js';
@@ -90,6 +102,7 @@ export class MentoringReferrerDesk extends DeskElement {
     shown: { state: true, attribute: false },
     cards: { state: true, attribute: false },
     invalid: { state: true, attribute: false },
+    notes: { state: true, attribute: false },
   };
 
   protected readonly deskKind = 'referrer';
@@ -107,6 +120,8 @@ export class MentoringReferrerDesk extends DeskElement {
   /** The cards just issued, to print: the only time their codes and PINs exist. */
   private cards: VoucherCard[] | undefined;
   private invalid: Field | undefined;
+  /** Thank-you notes of the office's beneficiaries waiting to be checked. */
+  private notes: ThankYouNote[] = [];
 
   /** One key per issuing (the same vouchers): a retry after a lost answer gets the same cards, not new ones. */
   #issueIntent: { body: string; key: string } | undefined;
@@ -129,11 +144,13 @@ export class MentoringReferrerDesk extends DeskElement {
   }
 
   protected async opened(): Promise<void> {
-    const [allocations, beneficiaries, vouchers] = await Promise.all([
+    const [allocations, beneficiaries, vouchers, notes] = await Promise.all([
       this.#allocations(),
       listAll<Beneficiary>(this.api, '/v1/beneficiaries'),
       listAll<Voucher>(this.api, '/v1/vouchers'),
+      listAll<ThankYouNote>(this.api, '/v1/thanks?status=pending'),
     ]);
+    this.notes = notes;
     this.pools = await Promise.all(allocations.map((allocation) => request<Pool>(this.api, 'GET', `/v1/pools/${allocation.pool_id}`, { authorized: true })));
     this.allocations = allocations;
     this.beneficiaries = beneficiaries;
@@ -154,7 +171,44 @@ export class MentoringReferrerDesk extends DeskElement {
       <section aria-labelledby="add-heading">
         <h3 id="add-heading">${msg('Add beneficiaries')}</h3>
         ${this.#renderAdd()}
-      </section>`;
+      </section>
+      ${this.#renderNotes()}`;
+  }
+
+  /** Notes young people left after a booking: the office approves them (their mentors see them) or rejects them. */
+  #renderNotes(): TemplateResult | typeof nothing {
+    if (this.notes.length === 0) return nothing;
+    const locale = this.locale;
+    return html`<section aria-labelledby="notes-heading" part="notes">
+      <h3 id="notes-heading" tabindex="-1">${msg('Thank-you notes to check')}</h3>
+      <p class="field-hint">${msg('Approved notes are shown, without any name, to the mentors who paid for the seats.')}</p>
+      <ul class="rows">
+        ${this.notes.map(
+          (note) => html`<li>
+            <div class="grow">
+              <blockquote lang=${note.language}>${note.text}</blockquote>
+              <p class="muted">${localizedText(note.offer.title, locale)} · ${note.offer.provider_name} · ${formatDate(note.created_at, locale)}</p>
+            </div>
+            <div class="actions">
+              <button part="button" type="button" ?disabled=${this.busy} aria-label=${msg(str`Approve: ${note.text}`)} @click=${() => this.#moderate(note, 'approve')}>
+                ${msg('Approve')}
+              </button>
+              <button part="button" type="button" class="secondary" ?disabled=${this.busy} aria-label=${msg(str`Reject: ${note.text}`)} @click=${() => this.#moderate(note, 'reject')}>
+                ${msg('Reject')}
+              </button>
+            </div>
+          </li>`,
+        )}
+      </ul>
+    </section>`;
+  }
+
+  async #moderate(note: ThankYouNote, action: 'approve' | 'reject'): Promise<void> {
+    const moderated = await this.attempt(() => request<ThankYouNote>(this.api, 'POST', `/v1/thanks/${note.id}/${action}`, { authorized: true }));
+    if (moderated === undefined) return;
+    this.notes = this.notes.filter((candidate) => candidate.id !== note.id);
+    this.tell('success', () => (action === 'approve' ? msg('Note approved: its mentors will see it.') : msg('Note rejected: nobody will see it.')));
+    this.focusLater(this.notes.length === 0 ? '#message' : '#notes-heading');
   }
 
   #renderAllocations(): TemplateResult {
@@ -552,9 +606,4 @@ function profileOf(form: HTMLFormElement): { age_band: AgeBand; language: Langua
     age_band: (form.elements.namedItem('age') as HTMLSelectElement).value as AgeBand,
     language: (form.elements.namedItem('language') as HTMLSelectElement).value as Language,
   };
-}
-
-/** A language by its own name, as its speakers look for it in a list. */
-function languageName(language: Language): string {
-  return { it: 'Italiano', en: 'English', sq: 'Shqip' }[language];
 }

@@ -6,6 +6,10 @@ import { css } from 'lit';
  * the sheet folded in half hides it.
  */
 export const referrerDeskStyles = css`
+  blockquote {
+    margin: 0;
+    font-style: italic;
+  }
   .allocation p {
     margin: 0 0 4px;
   }

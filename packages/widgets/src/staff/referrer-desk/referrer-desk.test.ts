@@ -208,6 +208,30 @@ describe('<mentoring-referrer-desk>', () => {
     expect(textOf(element)).to.not.contain('Locked');
   });
 
+  it('checks the thank-you notes of its pupils: approves one, rejects another, keyboard only', async function () {
+    this.timeout(20_000);
+    const school = await office();
+    await seed('officeNote', { deskKey: school.deskKey, reference: 'N-01', text: 'Grazie, bellissimo spettacolo!' });
+    await seed('officeNote', { deskKey: school.deskKey, reference: 'N-02', text: 'Faleminderit shumë!', language: 'sq' });
+    const element = await openDesk(school);
+    await untilText(element, 'Thank-you notes to check');
+    const quotes = () => [...element.shadowRoot!.querySelectorAll('[part=notes] blockquote')].map((quote) => quote.textContent);
+    expect(quotes()).to.deep.equal(['Grazie, bellissimo spettacolo!', 'Faleminderit shumë!']);
+    expect(inside<HTMLQuoteElement>(element, '[part=notes] li:nth-child(2) blockquote')!.lang).to.equal('sq');
+    expect(textOf(element)).to.contain('The Mistress of the Inn · Teatro Cagnoni');
+    await expect(element).to.be.accessible();
+
+    inside<HTMLButtonElement>(element, 'button[aria-label="Approve: Grazie, bellissimo spettacolo!"]')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await untilText(element, 'Note approved: its mentors will see it.');
+    expect(quotes()).to.deep.equal(['Faleminderit shumë!']);
+    await waitUntil(() => focusedIn(element)?.id === 'notes-heading', 'the focus did not go back to the notes');
+    inside<HTMLButtonElement>(element, 'button[aria-label="Reject: Faleminderit shumë!"]')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await untilText(element, 'Note rejected: nobody will see it.');
+    expect(inside(element, '[part=notes]'), 'nothing left to check').to.equal(null);
+  });
+
   it('works at 320 px in Albanian', async () => {
     const school = await office();
     await seed('officeVoucher', { deskKey: school.deskKey, reference: 'R-01' });
