@@ -69,11 +69,12 @@ describe('the demo of npm start', () => {
     assert.deepEqual(report.problems, []);
   });
 
-  it("opens the staff pages' desks: the box office's and the Liceo's desk keys work from the demo's origin, for their own desk only", async () => {
+  it("opens the staff pages' desks: the box office's, the school offices' and the bakery's desk keys work from the demo's origin, for their own desk only", async () => {
     for (const [key, kind] of [
       [demo.providers.teatroCagnoni.deskKey, 'provider'],
       [demo.referrers.liceoCairoli.deskKey, 'referrer'],
       [demo.referrers.albanesiDiaspora.deskKey, 'referrer'],
+      [demo.mentors.pasticceriaColombo.deskKey, 'mentor'],
     ] as const) {
       assert.match(key, /^rk_test_/);
       const me = assertOk(await call(api, 'GET', '/v1/organizations/me', { key, headers: { Origin: baseUrl } }));
@@ -87,11 +88,11 @@ describe('the demo of npm start', () => {
     assert.equal(refused.status, 403);
   });
 
-  it('gives a demo.json written before the school offices had desks their desk keys, once, and keeps the rest', async () => {
+  it('gives a demo.json written before the staff pages had desks their desk keys, once, and keeps the rest', async () => {
     const file = demoFile(dataDir);
     const current = JSON.parse(readFileSync(file, 'utf8')) as DemoData;
-    const old = structuredClone(current) as unknown as { referrers: Record<string, { deskKey?: string }> };
-    for (const referrer of Object.values(old.referrers)) delete referrer.deskKey;
+    const old = structuredClone(current) as unknown as Record<'referrers' | 'mentors', Record<string, { deskKey?: string }>>;
+    for (const holder of [...Object.values(old.referrers), ...Object.values(old.mentors)]) delete holder.deskKey;
     writeFileSync(file, JSON.stringify(old));
     const upgraded = await ensureDemo(api.database.sql, (path, init) => api.app.request(path, init), { dataDir, adminKey, baseUrl });
     assert.equal(upgraded.status, 'found');
@@ -105,9 +106,12 @@ describe('the demo of npm start', () => {
     assert.equal(me.name, 'Liceo Benedetto Cairoli');
     const organization = assertOk(await call(api, 'GET', `/v1/organizations/${liceoCairoli.id}`, { key: demo.operator.secretKey }));
     assert.deepEqual(organization.allowed_origins, [baseUrl]);
+    const impact = assertOk(await call(api, 'GET', '/v1/mentors/me/impact', { key: upgraded.demo.mentors.pasticceriaColombo.deskKey, headers: { Origin: baseUrl } }));
+    assert.equal(impact.totals.seats_funded, 4);
     const again = await ensureDemo(api.database.sql, (path, init) => api.app.request(path, init), { dataDir, adminKey, baseUrl });
     assert.ok(again.status === 'found');
     assert.equal(again.demo.referrers.liceoCairoli.deskKey, liceoCairoli.deskKey);
+    assert.equal(again.demo.mentors.pasticceriaColombo.deskKey, upgraded.demo.mentors.pasticceriaColombo.deskKey);
   });
 
   it('is made once: starting again reads demo.json; without it, data already there is left alone', async () => {

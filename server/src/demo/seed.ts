@@ -10,7 +10,8 @@ export interface DemoData {
   operator: { id: string; secretKey: string };
   circuits: Record<'vigevano' | 'milano', { id: string; generalPoolId: string }>;
   providers: Record<DemoProvider, { id: string; publishableKey: string; deskKey: string }>;
-  mentors: Record<DemoMentor, { id: string; secretKey: string; publishableKey: string }>;
+  /** `deskKey` (read-only) opens the mentor's impact page (examples/pasticceria-colombo/impatto.html). */
+  mentors: Record<DemoMentor, { id: string; secretKey: string; publishableKey: string; deskKey: string }>;
   /** `deskKey` opens the school office's desk (examples/segreteria/); demo.json written before the desks had none until `npm start` adds it. */
   referrers: Record<DemoReferrer, { id: string; secretKey: string; deskKey: string }>;
   offers: Record<DemoOffer, { id: string; providerId: string; title: string }>;
@@ -200,7 +201,7 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     ['shqiponja', 'Shqiponja Import-Export'],
   ] as const) {
     const mentor = await register('mentor', label, origins);
-    mentors[name] = { id: mentor.id, secretKey: mentor.secretKey, publishableKey: await key(mentor.id, 'publishable') };
+    mentors[name] = { id: mentor.id, secretKey: mentor.secretKey, publishableKey: await key(mentor.id, 'publishable'), deskKey: await key(mentor.id, 'desk') };
   }
   const sponsor = (mentor: DemoMentor, body: Record<string, unknown>) => post('/v1/sponsorships', mentors[mentor].secretKey, body);
   await sponsor('fondazionePavia', { pool_id: vigevano.general_pool_id, amount: 150_000, display_name: 'Fondazione Comunitaria della Provincia di Pavia' });
@@ -261,13 +262,13 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
 }
 
 /**
- * A demo made before the school offices had desks (its referrers have no `deskKey`): each referrer
- * gets a desk key and allows the demo's origin, through the API with the operator's key. Answers
- * the demo as it is now, or undefined when nothing was missing.
+ * A demo made before the staff pages had desks (referrers or mentors without a `deskKey`): each of
+ * them gets a desk key and allows the demo's origin, through the API with the operator's key.
+ * Answers the demo as it is now, or undefined when nothing was missing.
  */
-export async function addOfficeDesks(request: ApiRequest, demo: DemoData): Promise<DemoData | undefined> {
-  const missing = (Object.keys(demo.referrers) as DemoReferrer[]).filter((name) => !demo.referrers[name].deskKey);
-  if (missing.length === 0) return undefined;
+export async function addDeskKeys(request: ApiRequest, demo: DemoData): Promise<DemoData | undefined> {
+  const lacking = (group: Record<string, { deskKey?: string }>) => Object.keys(group).filter((name) => !group[name]!.deskKey);
+  if (lacking(demo.referrers).length === 0 && lacking(demo.mentors).length === 0) return undefined;
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, any>> => {
     const response = await request(path, {
       method,
@@ -279,14 +280,17 @@ export async function addOfficeDesks(request: ApiRequest, demo: DemoData): Promi
     return answer;
   };
   const origin = new URL(demo.baseUrl).origin;
-  const referrers = { ...demo.referrers };
-  for (const name of missing) {
-    const { id } = referrers[name];
-    const { allowed_origins: allowed } = (await call('GET', `/v1/organizations/${id}`)) as { allowed_origins: string[] };
-    if (!allowed.includes(origin)) await call('POST', `/v1/organizations/${id}`, { allowed_origins: [...allowed, origin] });
-    referrers[name] = { ...referrers[name], deskKey: (await call('POST', `/v1/organizations/${id}/keys`, { kind: 'desk' })).key as string };
-  }
-  return { ...demo, referrers };
+  const withDesks = async <T extends { id: string; deskKey?: string }>(group: Record<string, T>): Promise<Record<string, T>> => {
+    const updated = { ...group };
+    for (const name of lacking(group)) {
+      const { id } = updated[name]!;
+      const { allowed_origins: allowed } = (await call('GET', `/v1/organizations/${id}`)) as { allowed_origins: string[] };
+      if (!allowed.includes(origin)) await call('POST', `/v1/organizations/${id}`, { allowed_origins: [...allowed, origin] });
+      updated[name] = { ...updated[name]!, deskKey: (await call('POST', `/v1/organizations/${id}/keys`, { kind: 'desk' })).key as string };
+    }
+    return updated;
+  };
+  return { ...demo, referrers: await withDesks(demo.referrers), mentors: await withDesks(demo.mentors) };
 }
 
 async function organization(

@@ -21,10 +21,10 @@ const demo: DemoData = {
     slowMill: { id: 'pr-slowmill', publishableKey: 'pk_test_slowmill', deskKey: 'rk_test_slowmill' },
   },
   mentors: {
-    pasticceriaColombo: { id: 'm-colombo', secretKey: 'sk_test_colombo', publishableKey: 'pk_test_colombo' },
-    ferramentaBianchi: { id: 'm-bianchi', secretKey: 'sk_test_bianchi', publishableKey: 'pk_test_bianchi' },
-    fondazionePavia: { id: 'm-pavia', secretKey: 'sk_test_pavia', publishableKey: 'pk_test_pavia' },
-    shqiponja: { id: 'm-shqiponja', secretKey: 'sk_test_shqiponja', publishableKey: 'pk_test_shqiponja' },
+    pasticceriaColombo: { id: 'm-colombo', secretKey: 'sk_test_colombo', publishableKey: 'pk_test_colombo', deskKey: 'rk_test_colombo' },
+    ferramentaBianchi: { id: 'm-bianchi', secretKey: 'sk_test_bianchi', publishableKey: 'pk_test_bianchi', deskKey: 'rk_test_bianchi' },
+    fondazionePavia: { id: 'm-pavia', secretKey: 'sk_test_pavia', publishableKey: 'pk_test_pavia', deskKey: 'rk_test_pavia' },
+    shqiponja: { id: 'm-shqiponja', secretKey: 'sk_test_shqiponja', publishableKey: 'pk_test_shqiponja', deskKey: 'rk_test_shqiponja' },
   },
   referrers: {
     liceoCairoli: { id: 'r-cairoli', secretKey: 'sk_test_cairoli', deskKey: 'rk_test_cairoli' },
