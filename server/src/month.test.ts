@@ -149,7 +149,10 @@ describe('a month of the Vigevano circuit', () => {
     const worker = new WebhookWorker({ sql: api.database.sql, privateAddresses: true });
     const delivered = await worker.deliverDue().finally(() => worker.close());
     assert.deepEqual([delivered.retrying, delivered.failed], [0, 0]);
-    assert.deepEqual(new Set(receivers.operator.events().map((event) => event.type)), new Set(webhookEventTypes), 'the operator heard of all nine kinds');
+    // Paths and needs (their own tests) have no part in this month; every money-path event does.
+    const moneyPath = webhookEventTypes.filter((type) => !type.startsWith('path.') && !type.startsWith('need.'));
+    assert.equal(moneyPath.length, 9);
+    assert.deepEqual(new Set(receivers.operator.events().map((event) => event.type)), new Set(moneyPath), 'the operator heard of all nine kinds');
     assert.deepEqual(
       countTypes(receivers.theatre.events()),
       { 'redemption.captured': 2, 'redemption.held': 3, 'redemption.voided': 2, 'settlement.created': 1 },
