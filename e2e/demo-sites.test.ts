@@ -394,7 +394,7 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
         assert.deepEqual(problems(), []);
       });
 
-      await t.test('a new visitor of the bakery sees two more seats for the circuit; the theatre counts two more taken', async () => {
+      await t.test("a new visitor of the bakery sees two more seats on the bakery's badge and the circuit's; the theatre counts two more taken", async () => {
         const circuitNow = await badge('circuit', demo.circuits.vigevano.id);
         assert.equal(circuitNow.seats_sponsored, circuitBefore.seats_sponsored + 2);
         const visitor = await browser.newContext();
@@ -402,6 +402,8 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
           const { page } = await openPage(visitor, `${mentoring.baseUrl}/examples/pasticceria-colombo/`);
           const shown = await loadedWidget(page, 'mentoring-circuit-badge[circuit]');
           assert.match((await shown.locator('[part=base]').textContent())!, new RegExp(`\\b${circuitNow.seats_sponsored}\\b`));
+          const own = await loadedWidget(page, 'mentoring-circuit-badge[mentor]');
+          assert.match((await own.locator('[part=base]').textContent())!, new RegExp(`\\b${bakeryBefore.seats_sponsored + 2}\\b`));
           const theatre = await openPage(visitor, `${mentoring.baseUrl}/examples/teatro-cagnoni/`);
           const footer = await loadedWidget(theatre.page, 'mentoring-circuit-badge');
           assert.match((await footer.locator('[part=base]').textContent())!, new RegExp(`\\b${theatreBefore.seats_redeemed! + 2}\\b`));
