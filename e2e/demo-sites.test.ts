@@ -132,6 +132,8 @@ const sites: Site[] = [
     focus: '#teatro',
     async shows(page) {
       assert.equal(await widgetTitle(page, 'mentoring-sponsor-seat'), mentoring.demo.campaigns.locandiera.title);
+      const board = await loadedWidget(page, 'mentoring-needs-board');
+      await board.locator('h3', { hasText: mentoring.demo.needs.operaClass.title }).waitFor();
       const counts = await badge('mentor', mentoring.demo.mentors.pasticceriaColombo.id);
       const own = await loadedWidget(page, 'mentoring-circuit-badge[mentor]');
       assert.equal(await own.locator('[part=name]').textContent(), 'Pasticceria Colombo');

@@ -124,7 +124,7 @@ export async function eventsOnceFired(page: Page, type: string): Promise<{ type:
 /** The widget's own box once it has loaded what it shows: its offer, campaign or badge counts. */
 export async function loadedWidget(page: Page, selector: string): Promise<Locator> {
   const widget = page.locator(selector);
-  const ready = widget.locator('[part=offer], [part=campaign], .line:not(.placeholder)').first();
+  const ready = widget.locator('[part=offer], [part=campaign], [part=need], .line:not(.placeholder)').first();
   await ready.waitFor();
   return widget;
 }

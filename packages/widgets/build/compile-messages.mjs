@@ -47,7 +47,12 @@ export function compileMessages({ config, runtime, compiled }) {
       });
       const { messages, errors } = extractMessagesFromProgram(inNameOrder);
       if (errors.length > 0) this.error(ts.formatDiagnostics(errors, ts.createCompilerHost({})));
-      const source = messages.sort((a, b) => a.file.fileName.localeCompare(b.file.fileName) || a.node.pos - b.node.pos);
+      // The shared texts (src/internal) first: every widget's chunk starts with them, so it has no
+      // run of empty places for the texts of the widgets before it up to them.
+      const shared = (message) => (message.file.fileName.includes('/src/internal/') ? 0 : 1);
+      const source = messages.sort(
+        (a, b) => shared(a) - shared(b) || a.file.fileName.localeCompare(b.file.fileName) || a.node.pos - b.node.pos,
+      );
       numbers = new Map(source.map((message, number) => [message.name, number]));
       const { translations } = localizer.readTranslationsSync();
       const english = source.map((message) => textOf(message.contents, message.name));
