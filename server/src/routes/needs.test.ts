@@ -371,6 +371,8 @@ describe('the public board and the mentor’s view', () => {
       [adoption.object, adoption.need.id, adoption.need.status, adoption.given_amount, adoption.seats_given, adoption.adoptions, adoption.outcome],
       ['adoption', need.id, 'funded', 1500, 1, 1, { vouchers_issued: 1, issued_amount: 3000, seats_used: 0 }],
     );
+    const desk = await createKey(api, mentor.id, 'desk');
+    assert.deepEqual(assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: desk })).data, view.data);
     assertProblem(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: school.secretKey }), 403, 'forbidden');
   });
 });
