@@ -29,6 +29,8 @@ test('the redeem form counts Lit and the shared code, the QR encoder it loads af
 
 test("a widget's texts are chunks of their own, one per language, and no widget counts another's", () => {
   assert.equal(textsLocale('chunks/circuit-badge.sq-Ab1_x.js'), 'sq');
+  assert.equal(textsLocale('chunks/redeem-voucher.en-C6D-WtLR.js'), 'en', 'a hash may hold a dash');
+  assert.equal(textsLocale('chunks/redeem-voucher.sq-B0C-Klgz.js'), 'sq', 'a hyphen in the hash');
   assert.equal(textsLocale('chunks/core-Ab1_x.js'), undefined);
   assert.equal(textsLocale('chunks/qr-code-Ab1_x.js'), undefined);
   for (const name of components) {

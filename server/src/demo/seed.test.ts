@@ -78,6 +78,37 @@ describe('the demo of npm start', () => {
     assert.deepEqual(adopted.data.map((adoption: Record<string, any>) => [adoption.need.id, adoption.given_amount]), [[demo.needs.operaClass.id, 20_000]]);
   });
 
+  it("shows Vigevano's open directory and its stories: public profiles, two approved stories with photos and numbers, one waiting", async () => {
+    const directory = assertOk(await call(api, 'GET', `/v1/public/directory?circuit=${demo.circuits.vigevano.id}`));
+    assert.deepEqual(
+      directory.data.map((entry: { display_name: string }) => entry.display_name).sort(),
+      ['Civica Scuola di Musica Luigi Costa', 'Liceo Benedetto Cairoli', 'Museo della Calzatura', 'Pasticceria Colombo', 'Teatro Cagnoni'],
+      'the hardware shop and the foundation chose no public profile',
+    );
+    const milano = assertOk(await call(api, 'GET', `/v1/public/directory?circuit=${demo.circuits.milano.id}&language=sq`));
+    assert.deepEqual(milano.data.map((entry: { display_name: string }) => entry.display_name).sort(), [
+      'Associazione Albanesi della Diaspora',
+      'Centro culturale Slow Mill',
+      'Shqiponja Import-Export',
+    ]);
+
+    const stories = assertOk(await call(api, 'GET', `/v1/public/stories?circuit=${demo.circuits.vigevano.id}`));
+    assert.deepEqual(
+      stories.data.map((story: { title: { en: string }; numbers: { seats_redeemed: number } }) => [story.title.en, story.numbers.seats_redeemed]),
+      [
+        ['From the audience to the stage', 3],
+        ['A first night at the theatre', 2],
+      ],
+    );
+    for (const story of stories.data) {
+      const image = await api.app.request(story.photo.url);
+      assert.equal(image.headers.get('content-type'), 'image/webp');
+      assert.ok((await image.arrayBuffer()).byteLength < 30 * 1024);
+    }
+    const pending = assertOk(await call(api, 'GET', '/v1/stories?status=pending', { key: demo.operator.secretKey }));
+    assert.deepEqual(pending.data.map((story: { title: { it: string } }) => story.title.it), ['Il teatro entra in classe']);
+  });
+
   it('keeps the ledger clean', async () => {
     const report = assertOk(await call(api, 'GET', '/v1/ledger/reconciliation', { key: adminKey }));
     assert.deepEqual(report.problems, []);
@@ -95,7 +126,7 @@ describe('the demo of npm start', () => {
     }
     const office = demo.referrers.liceoCairoli.deskKey;
     const beneficiaries = assertOk(await call(api, 'GET', '/v1/beneficiaries', { key: office, headers: { Origin: baseUrl } }));
-    assert.deepEqual(beneficiaries.data.map((beneficiary: { reference: string }) => beneficiary.reference).sort(), ['3B-01', '3B-02', '3B-03', '4A-01']);
+    assert.deepEqual(beneficiaries.data.map((beneficiary: { reference: string }) => beneficiary.reference).sort(), ['3B-01', '3B-02', '3B-03', '3C-01', '3C-02', '4A-01']);
     const card = demo.vouchers[0]!;
     const refused = await call(api, 'POST', '/v1/vouchers/check', { key: office, body: { code: card.code, pin: card.pin }, headers: { Origin: baseUrl } });
     assert.equal(refused.status, 403);

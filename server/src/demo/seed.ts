@@ -3,6 +3,8 @@
 // payment provider, schools nominate pupils and issue vouchers. Names and places come from the
 // project's own story (Vigevano, Pavia, Milan's Slow Mill centre, the Albanian diaspora).
 
+import { seedShowcase } from './showcase.js';
+
 /** What the demo pages and the printed summary need: ids, keys and the voucher cards. Keys and PINs are shown once by the API. */
 export interface DemoData {
   baseUrl: string;
@@ -287,7 +289,7 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     vouchers.push({ code: voucher.code, pin: voucher.pin, amount, language, referrer, issuedBy: referrerNames[referrer], beneficiary: reference });
   }
 
-  return {
+  const demo: DemoData = {
     baseUrl,
     createdAt: now.toISOString(),
     operator: { id: operator.id, secretKey: operator.secretKey },
@@ -303,6 +305,8 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     needs,
     vouchers,
   };
+  await seedShowcase(request, demo, now);
+  return demo;
 }
 
 /**

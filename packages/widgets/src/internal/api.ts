@@ -130,11 +130,67 @@ export interface Badge {
   seats_redeemed?: number;
 }
 
+/** A page of a list: `?limit=…&starting_after=<id>` gives the next. */
+export interface Page<T> {
+  data: T[];
+  has_more: boolean;
+}
+
+export type DirectoryKind = 'provider' | 'referrer' | 'mentor';
+
+/** An entry of GET /v1/public/directory */
+export interface DirectoryEntry {
+  id: string;
+  kind: DirectoryKind;
+  display_name: string;
+  description: LocalizedText | null;
+  categories: string[];
+  languages: string[];
+  location: { city: string; address: string | null; latitude: number | null; longitude: number | null } | null;
+  website: string | null;
+  contact_email: string | null;
+}
+
+/** GET /v1/public/directory: a page, and the circuit with what its filters offer. */
+export interface DirectoryPage extends Page<DirectoryEntry> {
+  circuit: { id: string; name: string; categories: { slug: string; name: LocalizedText }[]; languages: string[] };
+}
+
+/** An entry of GET /v1/public/stories */
+export interface PublicStory {
+  id: string;
+  circuit: { id: string; name: string };
+  author: { id: string; kind: 'provider' | 'referrer'; name: string };
+  title: LocalizedText;
+  body: LocalizedText;
+  /** `url` is a path on the API's origin. */
+  photo: { url: string; width: number; height: number; alt: LocalizedText } | null;
+  numbers: { seats_redeemed: number; offers?: number; vouchers_issued?: number; paths_completed: number; as_of: string };
+  published_at: string;
+}
+
 /**
  * An RFC 9457 problem as the API answers it (docs/api.md), with the extension members the widgets
  * use. `network_error` and `missing_key` are the widgets' own codes: no answer came, or the page
  * gave no publishable key.
  */
+/** One path of a circuit with the stamps of a voucher's holder (POST /v1/public/path-progress). */
+export interface PublicPath {
+  id: string;
+  name: LocalizedText;
+  ordered: boolean;
+  steps: { position: number; title: LocalizedText; stamped: boolean }[];
+  steps_done: number;
+  steps_total: number;
+  completed: boolean;
+  bonus: { status: 'to_earn' | 'pending' | 'issued'; amount: number; currency: string } | null;
+}
+
+export interface PathProgress {
+  circuit: { id: string; name: string };
+  paths: PublicPath[];
+}
+
 export interface Problem {
   code: string;
   status: number;
