@@ -307,9 +307,10 @@ const seeds = {
   /**
    * A mentor's impact page: a mentor that allows the test page and its desk key; its sponsorships
    * of `seats` theatre seats and of a €20 gift to a new music campaign; a school books `booked`
-   * theatre seats from its campaign (two young people, one Albanian) and thanks for one, approved.
+   * theatre seats from its campaign (two young people, one Albanian) and thanks for one, approved;
+ * with `adopt`, the mentor also adopts a seat of the school's need on the needs board.
    */
-  async mentorImpact(api, world, { name = 'Pasticceria Colombo', seats = 4, booked = 2, note = 'Grazie di cuore, era la prima volta a teatro!' } = {}) {
+  async mentorImpact(api, world, { name = 'Pasticceria Colombo', seats = 4, booked = 2, note = 'Grazie di cuore, era la prima volta a teatro!', adopt = false } = {}) {
     const mentor = await api.organization('mentor', name, { by: world.operator.secretKey, allowedOrigins: [world.pageOrigin] });
     const desk = await api.call('POST', `/v1/organizations/${mentor.id}/keys`, { key: mentor.secretKey, body: { kind: 'desk' } });
     const theatre = await seeds.campaign(api, world, { targetSeats: 20 });
@@ -322,10 +323,12 @@ const seeds = {
     await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { campaign_id: concert.id, amount: 2000 } });
     const campaign = await api.call('GET', `/v1/campaigns/${theatre.campaignId}`);
     const school = await api.organization('referrer', 'Liceo Cairoli', { by: world.operator.secretKey });
-    await api.call('POST', '/v1/allocations', {
-      key: world.operator.secretKey,
-      body: { referrer_id: school.id, pool_id: campaign.pool_id, amount: 1500 * booked },
-    });
+    if (booked > 0) {
+      await api.call('POST', '/v1/allocations', {
+        key: world.operator.secretKey,
+        body: { referrer_id: school.id, pool_id: campaign.pool_id, amount: 1500 * booked },
+      });
+    }
     for (let seat = 0; seat < booked; seat++) {
       const language = seat === 1 ? 'sq' : 'it';
       const beneficiary = await api.call('POST', '/v1/beneficiaries', { key: school.secretKey, body: { reference: `5C-${seat}-${randomBytes(2).toString('hex')}`, age_band: '14-17', language } });
@@ -340,6 +343,21 @@ const seeds = {
         });
         await api.call('POST', `/v1/thanks/${thanks.id}/approve`, { key: school.secretKey });
       }
+    }
+    if (adopt) {
+      // The school's need on the needs board: 4 seats of music, €40; the mentor adopts one seat.
+      const need = await api.call('POST', '/v1/needs', {
+        key: school.secretKey,
+        body: {
+          circuit_id: world.circuit.id,
+          category: 'music',
+          title: { it: 'Classe 5C al concerto', sq: 'Klasa 5C në koncert' },
+          seats: 4,
+          amount: 4000,
+          deadline: new Date(Date.now() + 10 * day).toISOString(),
+        },
+      });
+      await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { need_id: need.id, seats: 1 } });
     }
     return { mentorId: mentor.id, deskKey: desk.key };
   },

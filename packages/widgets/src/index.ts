@@ -13,6 +13,7 @@ export { MentoringNeedsBoard } from './components/needs-board/needs-board.compon
 export { MentoringRedeemVoucher, type RedeemedDetail } from './components/redeem-voucher/redeem-voucher.component.js';
 export { MentoringSponsorSeat, type SponsoredDetail } from './components/sponsor-seat/sponsor-seat.component.js';
 export { MentoringStories } from './components/stories/stories.component.js';
+export { MentoringSayThanks, type ThankedDetail } from './standalone/say-thanks/say-thanks.component.js';
 export type { ErrorDetail } from './internal/mentoring-element.js';
 // Staff only (docs/widgets.md, Staff desks): they run on a desk key, never on a public page.
 export { MentoringProviderDesk, type DeskRedemptionDetail } from './staff/provider-desk/provider-desk.component.js';

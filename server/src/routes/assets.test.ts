@@ -21,7 +21,7 @@ const demo: DemoData = {
     slowMill: { id: 'pr-slowmill', publishableKey: 'pk_test_slowmill', deskKey: 'rk_test_slowmill' },
   },
   mentors: {
-    pasticceriaColombo: { id: 'm-colombo', secretKey: 'sk_test_colombo', publishableKey: 'pk_test_colombo' },
+    pasticceriaColombo: { id: 'm-colombo', secretKey: 'sk_test_colombo', publishableKey: 'pk_test_colombo', impactKey: 'rk_test_colombo' },
     ferramentaBianchi: { id: 'm-bianchi', secretKey: 'sk_test_bianchi', publishableKey: 'pk_test_bianchi' },
     fondazionePavia: { id: 'm-pavia', secretKey: 'sk_test_pavia', publishableKey: 'pk_test_pavia' },
     shqiponja: { id: 'm-shqiponja', secretKey: 'sk_test_shqiponja', publishableKey: 'pk_test_shqiponja' },

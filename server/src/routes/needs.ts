@@ -276,14 +276,14 @@ export function needRoutes({ sql, ledger }: Services) {
       tags: ['Needs'],
       summary: 'The needs you adopted, and what became of them',
       description:
-        "With the mentor's secret or desk key: each need it adopted (in full or in part, paid or waiting for the payment), oldest " +
-        'need first, with its progress, your part and what its money became (vouchers issued, seats booked).',
+        "With the mentor's secret key or its read-only desk key (the mentor-impact widget): each need it adopted (in full or " +
+        'in part, paid or waiting for the payment), oldest need first, with its progress, your part and what its money ' +
+        'became (vouchers issued, seats booked).',
       security: bearer,
       request: { query: pageQuery },
       responses: { 200: jsonResponse(pageOf(adoptionSchema), 'A page of adoptions, one per need'), ...problems(400, 401, 403) },
     }),
     async (c) => {
-      // The desk key too, so the mentor's impact page can show them without a secret key in a web page.
       const mentor = requireAccess(principalOf(c), { organizations: ['mentor'], keys: ['secret', 'desk'] });
       if (mentor === undefined) throw new Problem(403, 'forbidden', 'Only a mentor', "Adoptions are a mentor's: use its secret or desk key.");
       const query = c.req.valid('query');
