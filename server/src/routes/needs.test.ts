@@ -371,13 +371,11 @@ describe('the public board and the mentor’s view', () => {
       [adoption.object, adoption.need.id, adoption.need.status, adoption.given_amount, adoption.seats_given, adoption.adoptions, adoption.outcome],
       ['adoption', need.id, 'funded', 1500, 1, 1, { vouchers_issued: 1, issued_amount: 3000, seats_used: 0 }],
     );
-    const desk = await createKey(api, mentor.id, 'desk');
-    assert.deepEqual(assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: desk })).data, view.data);
     assertProblem(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: school.secretKey }), 403, 'forbidden');
 
     // The mentor's impact page reads the same with its read-only desk key, and counts the adoption in the need's category.
     const impactKey = await createKey(api, mentor.id, 'desk', mentor.secretKey);
-    assert.equal(assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: impactKey })).data[0].need.id, need.id);
+    assert.deepEqual(assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: impactKey })).data, view.data);
     const impact = assertOk(await call(api, 'GET', '/v1/mentors/me/impact', { key: impactKey }));
     assert.deepEqual(
       impact.categories.map((category: { category: string; given: number; seats_funded: number }) => [category.category, category.given, category.seats_funded]),
