@@ -8,16 +8,16 @@ import type { ApiRequest, DemoData } from './seed.js';
 
 type Call = <T = Record<string, any>>(method: 'POST' | 'PUT', path: string, key: string, body: unknown) => Promise<T>;
 
-const photo = (name: string) => readFileSync(new URL(`photos/${name}`, import.meta.url));
+/** A drawn photo of photos/ (scripts/draw-photos.mjs), as the body of its upload. */
+const photo = (name: string) => new Blob([new Uint8Array(readFileSync(new URL(`photos/${name}`, import.meta.url)))], { type: 'image/webp' });
 
 /** Public profiles, a few seats used, two approved stories with photos and one pending. */
 export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Date): Promise<void> {
   const call: Call = async (method, path, key, body) => {
-    const binary = body instanceof Uint8Array;
     const response = await request(path, {
       method,
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': binary ? 'image/webp' : 'application/json' },
-      body: binary ? body : JSON.stringify(body),
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': body instanceof Blob ? body.type : 'application/json' },
+      body: body instanceof Blob ? body : JSON.stringify(body),
     });
     const answer = (await response.json()) as Record<string, any>;
     if (!response.ok) throw new Error(`demo showcase: ${method} ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
