@@ -24,7 +24,7 @@ export async function ensureDemo(
   const file = demoFile(dataDir);
   if (existsSync(file)) {
     const found = JSON.parse(readFileSync(file, 'utf8')) as DemoData;
-    // A demo from before the school offices' desks gets their keys, so that examples/segreteria/ opens.
+    // A demo from before the school offices' desks (or the impact page) gets their keys, so that the staff pages open.
     const upgraded = await addOfficeDesks(request, found);
     if (upgraded !== undefined) writeDemo(file, upgraded);
     return { status: 'found', demo: upgraded ?? found };
@@ -62,6 +62,7 @@ export function demoSummary(state: DemoState, baseUrl: string): string[] {
   lines.push(
     `  desk keys  Teatro Cagnoni box office: ${demo.providers.teatroCagnoni.deskKey}  ${baseUrl}/examples/biglietteria/`,
     `             Liceo Cairoli office:      ${demo.referrers.liceoCairoli.deskKey}  ${baseUrl}/examples/segreteria/`,
+    `  impact key Pasticceria Colombo:       ${demo.mentors.pasticceriaColombo.impactKey}  ${baseUrl}/examples/pasticceria-colombo/impatto.html`,
   );
   return lines;
 }

@@ -26,5 +26,6 @@ export function readEmbedSettings(script: HTMLScriptElement): ApiSettings {
   } else {
     publishableKey = key;
   }
-  return { apiOrigin: new URL(script.src, document.baseURI).origin, publishableKey };
+  // The `src` property is the attribute resolved against the page's base: always an absolute URL.
+  return { apiOrigin: new URL(script.src).origin, publishableKey };
 }

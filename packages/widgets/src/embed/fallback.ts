@@ -1,5 +1,5 @@
 /** The widgets the script tag can load, as `<mentoring-NAME>` or `<div data-mentoring="NAME">`. */
-export const componentNames = ['redeem-voucher', 'sponsor-seat', 'circuit-badge', 'directory', 'stories'];
+export const componentNames = ['redeem-voucher', 'sponsor-seat', 'circuit-badge', 'needs-board', 'directory', 'stories'];
 
 /**
  * Replaces a `<div data-mentoring="redeem-voucher" data-offer="…">`, which CMS editors keep where

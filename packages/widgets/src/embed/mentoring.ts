@@ -40,7 +40,7 @@ function start(base: string): void {
 function reserveSpace(): void {
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(
-    'mentoring-redeem-voucher:not(:defined),mentoring-sponsor-seat:not(:defined){display:block;min-height:240px}' +
+    'mentoring-redeem-voucher:not(:defined),mentoring-sponsor-seat:not(:defined),mentoring-needs-board:not(:defined){display:block;min-height:240px}' +
       'mentoring-circuit-badge:not(:defined){display:inline-block;min-height:36px}' +
       'mentoring-circuit-badge[variant=full]:not(:defined){display:block;min-height:112px}',
   );
