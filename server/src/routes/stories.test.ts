@@ -210,5 +210,13 @@ describe('the public showcase', () => {
     const pending = assertOk(await write(museum, circuit), 201);
     assertOk(await upload(museum, pending.id, photo('tiny.jpg'), 'image/jpeg'));
     assertProblem(await call(api, 'GET', `/v1/public/stories/${pending.id}/photo`), 404, 'not_found');
+    // The operator sees it before approving, with its key; no one else does, and nothing keeps it.
+    const preview = await api.app.request(`/v1/stories/${pending.id}/photo`, { headers: { Authorization: `Bearer ${circuit.operator.secretKey}` } });
+    assert.equal(preview.status, 200);
+    assert.equal(preview.headers.get('content-type'), 'image/jpeg');
+    assert.equal(preview.headers.get('cache-control'), 'private, no-store');
+    assert.ok(Buffer.from(await preview.arrayBuffer()).equals(photo('tiny.jpg')));
+    assertProblem(await call(api, 'GET', `/v1/stories/${pending.id}/photo`, { key: vigevano.operator.secretKey }), 404, 'not_found');
+    assertProblem(await call(api, 'GET', `/v1/stories/${pending.id}/photo`), 401, 'unauthorized');
   });
 });
