@@ -30,7 +30,8 @@ export function gzipSize(file) {
 
 /** The language of a chunk of texts (`chunks/redeem-voucher.sq-….js`, `desk/chunks/…` → `sq`); undefined for code. */
 export function textsLocale(file) {
-  const locale = /^(?:desk\/|standalone\/)?chunks\/[\w-]+\.([\w-]+)-[\w-]+\.js$/.exec(file)?.[1];
+  // The locale has no dash; the hash after it may (`provider-desk.sq-BiCuIh-o.js`).
+  const locale = /^(?:desk\/|standalone\/)?chunks\/[\w-]+\.([A-Za-z]+)-[\w-]+\.js$/.exec(file)?.[1];
   return locales.includes(locale) ? locale : undefined;
 }
 
