@@ -10,7 +10,7 @@ import { compileMessages } from './packages/widgets/build/compile-messages.mjs';
 
 const widgets = 'packages/widgets';
 const { version } = JSON.parse(readFileSync(`${widgets}/package.json`, 'utf8'));
-const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
+const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge', 'needs-board', 'directory', 'stories'];
 // The staff desks: a build of their own (dist/desk/), so the public widgets' files stay as they are.
 const desks = ['provider-desk', 'referrer-desk', 'mentor-impact'];
 // Public widgets with a script of their own: the thank-you form after a booking.

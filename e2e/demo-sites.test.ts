@@ -3,7 +3,7 @@
 // then the whole journey of a seat, from a mentor's gift to the operator's settlement.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import {
   accessibilityViolations,
   albanian,
@@ -132,6 +132,8 @@ const sites: Site[] = [
     focus: '#teatro',
     async shows(page) {
       assert.equal(await widgetTitle(page, 'mentoring-sponsor-seat'), mentoring.demo.campaigns.locandiera.title);
+      const board = await loadedWidget(page, 'mentoring-needs-board');
+      await board.locator('h3', { hasText: mentoring.demo.needs.operaClass.title }).waitFor();
       const counts = await badge('mentor', mentoring.demo.mentors.pasticceriaColombo.id);
       const own = await loadedWidget(page, 'mentoring-circuit-badge[mentor]');
       assert.equal(await own.locator('[part=name]').textContent(), 'Pasticceria Colombo');
@@ -200,15 +202,33 @@ const sites: Site[] = [
       assert.deepEqual(rows.sort(), issued.map((voucher) => voucher.beneficiary).sort());
     },
   },
+  {
+    name: 'pasticceria-colombo-impatto',
+    path: '/examples/pasticceria-colombo/impatto.html',
+    async shows(page) {
+      await staffOnly(page);
+      const desk = await openedDesk(page, 'mentoring-mentor-impact', '[part=totals]');
+      assert.equal(await desk.locator('[part=organization]').textContent(), 'Pasticceria Colombo');
+      // The bakery's private page and its public badge count the same seats.
+      const counts = await badge('mentor', mentoring.demo.mentors.pasticceriaColombo.id);
+      assert.equal(await seatsFunded(desk), String(counts.seats_sponsored));
+    },
+  },
 ];
 
 /** A staff page says so before anything else, and that its key is in the page for the demo only. */
 async function staffOnly(page: Page): Promise<void> {
   const note = page.getByRole('note');
-  assert.match((await note.textContent())!.replace(/\s+/g, ' '), /personale.*solo per la dimostrazione/);
+  assert.match((await note.textContent())!.replace(/\s+/g, ' '), /(personale|riservata).*solo per la dimostrazione/);
 }
 
-describe('the demo sites, as visitors see them', () => {
+/** The seats a mentor funded, as its impact page shows them. */
+async function seatsFunded(impact: Locator): Promise<string> {
+  return (await impact.locator('[part=totals] div', { hasText: italian('Seats funded') }).locator('dd').textContent())!.trim();
+}
+
+// The pages only read the demo: they are checked three at a time, each in a browser context of its own.
+describe('the demo sites, as visitors see them', { concurrency: 3 }, () => {
   for (const site of sites) {
     it(`${site.name}: shows the demo data, passes axe, fits 320 px, loads nothing from elsewhere, under a strict CSP`, async () => {
       const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
@@ -234,6 +254,7 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
     const { demo } = mentoring;
     const circuitBefore = await badge('circuit', demo.circuits.vigevano.id);
     const theatreBefore = await badge('provider', demo.providers.teatroCagnoni.id);
+    const bakeryBefore = await badge('mentor', demo.mentors.pasticceriaColombo.id);
     const campaignBefore = await mentoring.api('GET', `/v1/public/campaigns/${demo.campaigns.locandiera.id}`, mentoring.adminKey);
     const price = await seatPrice('locandiera');
     // Money as the desks and cards write it in Italian (with a no-break space before €).
@@ -368,7 +389,14 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
         assert.deepEqual(problems(), []);
       });
 
-      await t.test('a new visitor of the bakery sees two more seats for the circuit; the theatre counts two more taken', async () => {
+      await t.test("the bakery's own impact page counts the two seats its site sold", async () => {
+        const { page, problems } = await openPage(staff, `${mentoring.baseUrl}/examples/pasticceria-colombo/impatto.html`);
+        const impact = await openedDesk(page, 'mentoring-mentor-impact', '[part=totals]');
+        assert.equal(await seatsFunded(impact), String(bakeryBefore.seats_sponsored + 2));
+        assert.deepEqual(problems(), []);
+      });
+
+      await t.test("a new visitor of the bakery sees two more seats on the bakery's badge and the circuit's; the theatre counts two more taken", async () => {
         const circuitNow = await badge('circuit', demo.circuits.vigevano.id);
         assert.equal(circuitNow.seats_sponsored, circuitBefore.seats_sponsored + 2);
         const visitor = await browser.newContext();
@@ -376,6 +404,8 @@ describe('a seat, from the mentor who pays for it to the settlement', () => {
           const { page } = await openPage(visitor, `${mentoring.baseUrl}/examples/pasticceria-colombo/`);
           const shown = await loadedWidget(page, 'mentoring-circuit-badge[circuit]');
           assert.match((await shown.locator('[part=base]').textContent())!, new RegExp(`\\b${circuitNow.seats_sponsored}\\b`));
+          const own = await loadedWidget(page, 'mentoring-circuit-badge[mentor]');
+          assert.match((await own.locator('[part=base]').textContent())!, new RegExp(`\\b${bakeryBefore.seats_sponsored + 2}\\b`));
           const theatre = await openPage(visitor, `${mentoring.baseUrl}/examples/teatro-cagnoni/`);
           const footer = await loadedWidget(theatre.page, 'mentoring-circuit-badge');
           assert.match((await footer.locator('[part=base]').textContent())!, new RegExp(`\\b${theatreBefore.seats_redeemed! + 2}\\b`));

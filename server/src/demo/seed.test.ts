@@ -64,6 +64,61 @@ describe('the demo of npm start', () => {
     assert.ok(new Date(concert.starts_at).getTime() > Date.now(), 'the demo events are ahead');
   });
 
+  it("has Vigevano's needs board: the Liceo's opera class partly adopted, the diaspora association's needs open", async () => {
+    const board = assertOk(await call(api, 'GET', `/v1/public/needs?circuit=${demo.circuits.vigevano.id}`));
+    assert.deepEqual(
+      board.data.map((need: Record<string, any>) => [need.referrer_name, need.funded_amount, need.seats_funded, need.status]),
+      [
+        ['Liceo Benedetto Cairoli', 25_000, 10, 'open'],
+        ['Associazione Albanesi della Diaspora', 0, 0, 'open'],
+        ['Associazione Albanesi della Diaspora', 0, 0, 'open'],
+      ],
+    );
+    const adopted = assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: demo.mentors.pasticceriaColombo.secretKey }));
+    assert.deepEqual(adopted.data.map((adoption: Record<string, any>) => [adoption.need.id, adoption.given_amount]), [[demo.needs.operaClass.id, 20_000]]);
+  });
+
+  it("shows Vigevano's open directory and its stories: public profiles, two approved stories with photos and numbers, one waiting", async () => {
+    const directory = assertOk(await call(api, 'GET', `/v1/public/directory?circuit=${demo.circuits.vigevano.id}`));
+    assert.deepEqual(
+      directory.data.map((entry: { display_name: string }) => entry.display_name).sort(),
+      [
+        // The diaspora association posts needs on Vigevano's board; Shqiponja adopted the 3B's opera class.
+        'Associazione Albanesi della Diaspora',
+        'Civica Scuola di Musica Luigi Costa',
+        'Liceo Benedetto Cairoli',
+        'Museo della Calzatura',
+        'Pasticceria Colombo',
+        'Shqiponja Import-Export',
+        'Teatro Cagnoni',
+      ],
+      'the hardware shop and the foundation chose no public profile',
+    );
+    const milano = assertOk(await call(api, 'GET', `/v1/public/directory?circuit=${demo.circuits.milano.id}&language=sq`));
+    assert.deepEqual(milano.data.map((entry: { display_name: string }) => entry.display_name).sort(), [
+      'Associazione Albanesi della Diaspora',
+      'Centro culturale Slow Mill',
+      'Shqiponja Import-Export',
+    ]);
+
+    const stories = assertOk(await call(api, 'GET', `/v1/public/stories?circuit=${demo.circuits.vigevano.id}`));
+    assert.deepEqual(
+      stories.data.map((story: { title: { en: string }; numbers: { seats_redeemed: number } }) => [story.title.en, story.numbers.seats_redeemed]),
+      [
+        ['From the audience to the stage', 3],
+        // The two pupils of the directory's seed and the three Locandiera bookings the bakery paid for.
+        ['A first night at the theatre', 5],
+      ],
+    );
+    for (const story of stories.data) {
+      const image = await api.app.request(story.photo.url);
+      assert.equal(image.headers.get('content-type'), 'image/webp');
+      assert.ok((await image.arrayBuffer()).byteLength < 30 * 1024);
+    }
+    const pending = assertOk(await call(api, 'GET', '/v1/stories?status=pending', { key: demo.operator.secretKey }));
+    assert.deepEqual(pending.data.map((story: { title: { it: string } }) => story.title.it), ['Il teatro entra in classe']);
+  });
+
   it('keeps the ledger clean', async () => {
     const report = assertOk(await call(api, 'GET', '/v1/ledger/reconciliation', { key: adminKey }));
     assert.deepEqual(report.problems, []);
@@ -81,7 +136,7 @@ describe('the demo of npm start', () => {
     }
     const office = demo.referrers.liceoCairoli.deskKey;
     const beneficiaries = assertOk(await call(api, 'GET', '/v1/beneficiaries', { key: office, headers: { Origin: baseUrl } }));
-    assert.deepEqual(beneficiaries.data.map((beneficiary: { reference: string }) => beneficiary.reference).sort(), ['3B-01', '3B-02', '3B-03', '4A-01']);
+    assert.deepEqual(beneficiaries.data.map((beneficiary: { reference: string }) => beneficiary.reference).sort(), ['3B-01', '3B-02', '3B-03', '3C-01', '3C-02', '4A-01']);
     const card = demo.vouchers[0]!;
     const refused = await call(api, 'POST', '/v1/vouchers/check', { key: office, body: { code: card.code, pin: card.pin }, headers: { Origin: baseUrl } });
     assert.equal(refused.status, 403);
@@ -92,7 +147,8 @@ describe('the demo of npm start', () => {
     assert.match(key, /^rk_test_/);
     const impact = assertOk(await call(api, 'GET', '/v1/mentors/me/impact', { key, headers: { Origin: baseUrl } }));
     assert.equal(impact.mentor.name, 'Pasticceria Colombo');
-    assert.equal(impact.totals.seats_funded, 4);
+    // 4 seats of the Locandiera campaign and 8 of the 3B's opera class it adopted on the needs board.
+    assert.equal(impact.totals.seats_funded, 12);
     // 3 seats booked from the Locandiera campaign, which it funded 4/7 of (Ferramenta Bianchi the rest).
     assert.equal(impact.totals.seats_used, 1.7);
     assert.deepEqual(impact.thank_you_notes.map((note: { language: string }) => note.language).sort(), ['it', 'sq']);

@@ -3,6 +3,8 @@
 // payment provider, schools nominate pupils and issue vouchers. Names and places come from the
 // project's own story (Vigevano, Pavia, Milan's Slow Mill centre, the Albanian diaspora).
 
+import { seedShowcase } from './showcase.js';
+
 /** What the demo pages and the printed summary need: ids, keys and the voucher cards. Keys and PINs are shown once by the API. */
 export interface DemoData {
   baseUrl: string;
@@ -16,12 +18,15 @@ export interface DemoData {
   referrers: Record<DemoReferrer, { id: string; secretKey: string; deskKey: string }>;
   offers: Record<DemoOffer, { id: string; providerId: string; title: string }>;
   campaigns: Record<'locandiera' | 'tosca', { id: string; title: string }>;
+  /** Open needs of Vigevano's needs board (the school's opera class partly adopted). */
+  needs: Record<DemoNeed, { id: string; title: string }>;
   vouchers: { code: string; pin: string; amount: number; language: 'it' | 'en' | 'sq'; referrer: DemoReferrer; issuedBy: string; beneficiary: string }[];
 }
 
 type DemoProvider = 'teatroCagnoni' | 'museoCalzatura' | 'scuolaMusica' | 'slowMill';
 type DemoMentor = 'pasticceriaColombo' | 'ferramentaBianchi' | 'fondazionePavia' | 'shqiponja';
 type DemoReferrer = 'liceoCairoli' | 'albanesiDiaspora';
+type DemoNeed = 'operaClass' | 'diasporaConcert' | 'percussionWorkshop';
 type DemoOffer = 'locandiera' | 'tosca' | 'concertoAllievi' | 'percussioni' | 'scarpeDautore' | 'kenge';
 
 /** Calls the API with a key and a JSON body; the app in-process or a server over HTTP. */
@@ -229,6 +234,47 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     referrerNames[name] = label;
   }
 
+  // The needs board: what the Liceo's class and the diaspora association's young people need in Vigevano.
+  const need = async (referrer: DemoReferrer, days: number, fields: Record<string, unknown>) => {
+    const created = await post('/v1/needs', referrers[referrer].secretKey, { circuit_id: vigevano.id, deadline: evening(now, days, 12), ...fields });
+    const title = created.title as { it?: string; sq?: string };
+    return { id: created.id as string, title: title.it ?? title.sq! };
+  };
+  const needs: DemoData['needs'] = {
+    operaClass: await need('liceoCairoli', 30, {
+      category: 'music',
+      offer_id: offers.tosca.id,
+      title: { it: 'Classe 3B, 22 studenti, all’opera per Tosca', en: 'Class 3B, 22 students, at the opera for Tosca', sq: 'Klasa 3B, 22 nxënës, në operë për Toskën' },
+      description: {
+        it: 'La 3B studia il melodramma quest’anno: per quasi tutti sarebbe la prima volta in un teatro d’opera.',
+        en: 'Class 3B studies opera this year: for nearly all of them it would be their first time in an opera house.',
+        sq: 'Klasa 3B e studion melodramën këtë vit: për pothuajse të gjithë do të ishte hera e parë në një teatër opere.',
+      },
+      seats: 22,
+      amount: 22 * 2500,
+    }),
+    diasporaConcert: await need('albanesiDiaspora', 15, {
+      category: 'music',
+      offer_id: offers.concertoAllievi.id,
+      title: { sq: 'Dhjetë të rinj të diasporës në koncertin e nxënësve', it: 'Dieci ragazzi della diaspora al concerto degli allievi' },
+      description: {
+        sq: 'Të rinjtë e shoqatës mësojnë muzikë në Milano: duan të dëgjojnë moshatarët e tyre në Vigevano.',
+        it: 'I ragazzi dell’associazione studiano musica a Milano: vogliono ascoltare i loro coetanei a Vigevano.',
+      },
+      seats: 10,
+      amount: 10 * 800,
+    }),
+    percussionWorkshop: await need('albanesiDiaspora', 14, {
+      category: 'course',
+      offer_id: offers.percussioni.id,
+      title: { it: 'Quattro ragazzi al laboratorio di percussioni', sq: 'Katër të rinj në punëtorinë e perkusionit', en: 'Four young people at the percussion workshop' },
+      seats: 4,
+      amount: 4 * 4000,
+    }),
+  };
+  await sponsor('pasticceriaColombo', { need_id: needs.operaClass.id, seats: 8, display_name: 'Pasticceria Colombo', message: 'Forza 3B, buona Tosca!' });
+  await sponsor('shqiponja', { need_id: needs.operaClass.id, amount: 5000, display_name: 'Shqiponja' });
+
   const vouchers: DemoData['vouchers'] = [];
   for (const [referrer, circuit, reference, language, amount, restrictions] of [
     ['liceoCairoli', vigevano, '3B-01', 'it', 5000, undefined],
@@ -281,7 +327,7 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     if (approved) await post(`/v1/thanks/${thanks.id}/approve`, association, {});
   }
 
-  return {
+  const demo: DemoData = {
     baseUrl,
     createdAt: now.toISOString(),
     operator: { id: operator.id, secretKey: operator.secretKey },
@@ -294,8 +340,11 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     referrers,
     offers,
     campaigns,
+    needs,
     vouchers,
   };
+  await seedShowcase(request, demo, now);
+  return demo;
 }
 
 /**

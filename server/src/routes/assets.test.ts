@@ -39,6 +39,11 @@ const demo: DemoData = {
     kenge: { id: 'o-kenge', providerId: 'pr-slowmill', title: "Këngë: canti dell'Albania" },
   },
   campaigns: { locandiera: { id: 'ca-locandiera', title: 'La locandiera di Goldoni' }, tosca: { id: 'ca-tosca', title: 'Tosca' } },
+  needs: {
+    operaClass: { id: 'n-opera', title: 'Classe 3B, 22 studenti, all’opera per Tosca' },
+    diasporaConcert: { id: 'n-concerto', title: 'Dieci ragazzi della diaspora al concerto degli allievi' },
+    percussionWorkshop: { id: 'n-percussioni', title: 'Quattro ragazzi al laboratorio di percussioni' },
+  },
   vouchers: Array.from({ length: 6 }, (_, index) => ({
     code: `MNT-AAAA-BBBB-CCC${index}-X`,
     pin: `12345${index}`,
