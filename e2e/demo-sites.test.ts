@@ -192,8 +192,8 @@ const sites: Site[] = [
     path: '/examples/biglietteria/',
     async shows(page) {
       await staffOnly(page);
-      // Today's list has the seats a pupil took here when the demo was made (its stories' numbers: server/src/demo/showcase.ts).
-      const desk = await openedDesk(page, 'mentoring-provider-desk', '[part=today] li');
+      // Today's list holds the demo's own bookings of La locandiera (the seats the bakery paid for).
+      const desk = await openedDesk(page, 'mentoring-provider-desk', `text=${mentoring.demo.offers.locandiera.title}`);
       assert.equal(await desk.locator('[part=organization]').textContent(), 'Teatro Cagnoni');
       await desk.getByLabel(italian('Voucher code or booking')).waitFor();
       await desk.getByText(italian('No settlements yet.')).waitFor();
