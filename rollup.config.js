@@ -10,9 +10,11 @@ import { compileMessages } from './packages/widgets/build/compile-messages.mjs';
 
 const widgets = 'packages/widgets';
 const { version } = JSON.parse(readFileSync(`${widgets}/package.json`, 'utf8'));
-const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
+const components = ['redeem-voucher', 'sponsor-seat', 'circuit-badge', 'needs-board', 'directory', 'stories'];
 // The staff desks: a build of their own (dist/desk/), so the public widgets' files stay as they are.
 const desks = ['provider-desk', 'referrer-desk', 'mentor-impact'];
+// Public widgets with a script of their own: the thank-you form after a booking.
+const standalone = ['say-thanks'];
 
 /**
  * Collapses the whitespace of our css``, html`` and svg`` templates (indentation, line breaks):
@@ -88,6 +90,23 @@ const plugins = ({ outDir, minify = true, declarations = false, compileTexts = f
   ...(minify ? [terser({ ecma: 2020, module: true, compress: { passes: 3 }, format: { comments: false } })] : []),
 ];
 
+/** Widgets of `src/<folder>/<name>/<name>.ts` built into `dist/<out>/`, with their own Lit and shared code (`core`). */
+function builtApart(folder, out, names) {
+  return {
+    input: Object.fromEntries(names.map((name) => [name, `${widgets}/src/${folder}/${name}/${name}.ts`])),
+    output: {
+      dir: `${widgets}/dist/${out}`,
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      manualChunks: (id) => (/\/node_modules\/(lit|lit-html|lit-element|@lit)\/|\/src\/(staff\/)?internal\//.test(id) ? 'core' : undefined),
+      sourcemap: true,
+    },
+    preserveEntrySignatures: 'strict',
+    plugins: plugins({ outDir: `${widgets}/dist/${out}`, compileTexts: true }),
+  };
+}
+
 export default [
   {
     // The script tag providers paste: a classic script, so it also runs from `<script async>`.
@@ -114,30 +133,23 @@ export default [
     // time, and chunks/<widget>.<locale>-….js hold each widget's texts in one language.
     plugins: plugins({ outDir: `${widgets}/dist`, compileTexts: true }),
   },
-  {
-    // The staff desks, loaded by a staff page's own module script (/embed/v1/desk/provider-desk.js),
-    // never by the public loader. Built apart, with their own Lit and shared code: the public
-    // widgets' chunks, and so their sizes, are what they would be without the desks. The desks'
-    // texts are numbered after the public widgets' (src/staff/ sorts after the rest), so no public
-    // chunk of texts changes either.
-    input: Object.fromEntries(desks.map((name) => [name, `${widgets}/src/staff/${name}/${name}.ts`])),
-    output: {
-      dir: `${widgets}/dist/desk`,
-      format: 'es',
-      entryFileNames: '[name].js',
-      chunkFileNames: 'chunks/[name]-[hash].js',
-      manualChunks: (id) => (/\/node_modules\/(lit|lit-html|lit-element|@lit)\/|\/src\/(staff\/)?internal\//.test(id) ? 'core' : undefined),
-      sourcemap: true,
-    },
-    preserveEntrySignatures: 'strict',
-    plugins: plugins({ outDir: `${widgets}/dist/desk`, compileTexts: true }),
-  },
+  // The staff desks, loaded by a staff page's own module script (/embed/v1/desk/provider-desk.js),
+  // never by the public loader. Built apart, with their own Lit and shared code: the public
+  // widgets' chunks, and so their sizes, are what they would be without the desks. The desks'
+  // texts are numbered after the public widgets' (src/staff/ sorts after the rest), so no public
+  // chunk of texts changes either.
+  builtApart('staff', 'desk', desks),
+  // Public widgets a page loads with a module script of their own (/embed/v1/standalone/…), not
+  // through the loader: built apart like the desks, so the loader and the budgeted widgets stay as
+  // they are. Their texts sort after the public widgets' and the desks' (src/standalone/).
+  builtApart('standalone', 'standalone', standalone),
   {
     // The npm package: one module per source file; Lit stays a dependency for the bundler to share.
     input: [
       `${widgets}/src/index.ts`,
       ...components.map((name) => `${widgets}/src/components/${name}/${name}.ts`),
       ...desks.map((name) => `${widgets}/src/staff/${name}/${name}.ts`),
+      ...standalone.map((name) => `${widgets}/src/standalone/${name}/${name}.ts`),
     ],
     external: [/^lit($|\/)/, /^@lit\//, /^tslib$/],
     output: { dir: `${widgets}/lib`, format: 'es', preserveModules: true, preserveModulesRoot: `${widgets}/src`, sourcemap: true },

@@ -125,7 +125,7 @@ export async function eventsOnceFired(page: Page, type: string): Promise<{ type:
 /** The widget's own box once it has loaded what it shows: its offer, campaign or badge counts. */
 export async function loadedWidget(page: Page, selector: string): Promise<Locator> {
   const widget = page.locator(selector);
-  const ready = widget.locator('[part=offer], [part=campaign], .line:not(.placeholder)').first();
+  const ready = widget.locator('[part=offer], [part=campaign], [part=need], .line:not(.placeholder)').first();
   await ready.waitFor();
   return widget;
 }
@@ -185,6 +185,8 @@ function volatile(page: Page): Locator[] {
     // A mentor's months: the demo's gifts are made in the month it is seeded.
     page.locator('mentoring-mentor-impact :is(text, th, td)', { hasText: /\b20\d\d\b/ }),
     page.locator('[part=reference], [part=qr], tbody code'),
+    // A box office's bookings of the day: their references and times.
+    page.locator('mentoring-provider-desk [part=today] li'),
   ];
 }
 

@@ -1,9 +1,9 @@
 // `npm run test:size`: the built widgets (npm run build) within the issue's gzip budgets.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { budgets, components, desks, download, failures, gzipSize, locales, measure, measureDesks, reachable, textsLocale } from './bundle-size.mjs';
+import { budgets, components, desks, download, failures, gzipSize, locales, measure, measureDesks, reachable, standalone, textsLocale } from './bundle-size.mjs';
 
-test('every row is within its budget: loader 2 KB, loader + Lit + one widget 16 KB, all three 28 KB', () => {
+test('every row is within its budget: loader 2 KB, loader + Lit + one widget 16 KB, all of them 28 KB', () => {
   const rows = measure();
   assert.deepEqual(failures(rows), []);
   assert.deepEqual(
@@ -29,6 +29,8 @@ test('the redeem form counts Lit and the shared code, the QR encoder it loads af
 
 test("a widget's texts are chunks of their own, one per language, and no widget counts another's", () => {
   assert.equal(textsLocale('chunks/circuit-badge.sq-Ab1_x.js'), 'sq');
+  assert.equal(textsLocale('chunks/redeem-voucher.en-C6D-WtLR.js'), 'en', 'a hash may hold a dash');
+  assert.equal(textsLocale('chunks/redeem-voucher.sq-B0C-Klgz.js'), 'sq', 'a hyphen in the hash');
   assert.equal(textsLocale('chunks/core-Ab1_x.js'), undefined);
   assert.equal(textsLocale('chunks/qr-code-Ab1_x.js'), undefined);
   for (const name of components) {
@@ -46,5 +48,19 @@ test('the staff desks are a build apart: no public widget loads a file of theirs
     assert.ok([...code, texts].every((file) => file.startsWith('desk/')), name);
     assert.ok(texts.startsWith(`desk/chunks/${name}.`), `${name} counts ${texts}`);
   }
-  assert.deepEqual(measureDesks().map((row) => row.what), desks.map((name) => `<mentoring-${name}> (its own Lit and shared code)`));
+  assert.deepEqual(
+    measureDesks().map((row) => row.what),
+    [...desks, ...standalone].map((name) => `<mentoring-${name}> (its own Lit and shared code)`),
+  );
+});
+
+test('the standalone widgets (the thank-you form) are a build apart too: the loader and the budgeted widgets never load them', () => {
+  assert.equal(textsLocale('standalone/chunks/say-thanks.sq-Ab1_x.js'), 'sq');
+  for (const name of components) assert.ok(reachable(`${name}.js`).every((file) => !file.startsWith('standalone/')), name);
+  assert.ok(reachable('mentoring.js').every((file) => !file.startsWith('standalone/')));
+  for (const name of standalone) {
+    const { code, texts } = download(`standalone/${name}.js`);
+    assert.ok([...code, texts].every((file) => file.startsWith('standalone/')), name);
+    assert.ok(texts.startsWith(`standalone/chunks/${name}.`), `${name} counts ${texts}`);
+  }
 });

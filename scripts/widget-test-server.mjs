@@ -2,6 +2,7 @@
 // scratch database (scripts/mentoring-server.mjs), seeded through the HTTP API with the admin key.
 // Tests ask it for fresh offers, vouchers and campaigns with executeServerCommand('mentoring', {...}).
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { startServer } from './mentoring-server.mjs';
 
 const categories = [
@@ -56,6 +57,17 @@ class Api {
       throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
     }
     return json;
+  }
+
+  /** PUT of raw bytes (a story's photo). */
+  async upload(path, key, bytes, contentType) {
+    const response = await fetch(`${this.origin}${path}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': contentType },
+      body: bytes,
+    });
+    if (!response.ok) throw new Error(`PUT ${path} answered ${response.status}: ${await response.text()}`);
+    return response.json();
   }
 
   async organization(kind, name, { by = this.adminKey, allowedOrigins = [] } = {}) {
@@ -197,6 +209,30 @@ const seeds = {
   },
 
   /**
+   * A circuit of its own (so its board is the test's alone) whose school and association post `needs`
+   * (each `{ title, seats, seatPrice, funded }`: `funded` seats already adopted by a mentor).
+   */
+  async needsBoard(api, world, { needs = [] } = {}) {
+    const operator = await api.organization('operator', 'Circuito Lomellina');
+    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Lomellina', categories } });
+    const school = await api.organization('referrer', 'Liceo Cairoli', { by: operator.secretKey });
+    const ids = [];
+    for (const { title, description, seats = 22, seatPrice = 1500, funded = 0, category = 'music' } of needs) {
+      const need = await api.call('POST', '/v1/needs', {
+        key: school.secretKey,
+        body: { circuit_id: circuit.id, category, title, ...(description === undefined ? {} : { description }), seats, amount: seats * seatPrice, deadline: new Date(Date.now() + 20 * day).toISOString() },
+      });
+      if (funded > 0) await api.call('POST', '/v1/sponsorships', { key: world.mentor.secretKey, body: { need_id: need.id, seats: funded, display_name: 'Panificio Ducale' } });
+      ids.push(need.id);
+    }
+    return { circuitId: circuit.id, needIds: ids };
+  },
+
+  /** Another mentor adopts `seats` seats of the need meanwhile. */
+  adoptNeed: (api, world, { needId, seats }) =>
+    api.call('POST', '/v1/sponsorships', { key: world.mentor.secretKey, body: { need_id: needId, seats, anonymous: true } }),
+
+  /**
    * A box office of its own, so that its day and its statements are the test's alone: a theatre of
    * the circuit that allows the test page, its desk key, and `offers` (each as newOffer takes it).
    */
@@ -271,9 +307,10 @@ const seeds = {
   /**
    * A mentor's impact page: a mentor that allows the test page and its desk key; its sponsorships
    * of `seats` theatre seats and of a €20 gift to a new music campaign; a school books `booked`
-   * theatre seats from its campaign (two young people, one Albanian) and thanks for one, approved.
+   * theatre seats from its campaign (two young people, one Albanian) and thanks for one, approved;
+ * with `adopt`, the mentor also adopts a seat of the school's need on the needs board.
    */
-  async mentorImpact(api, world, { name = 'Pasticceria Colombo', seats = 4, booked = 2, note = 'Grazie di cuore, era la prima volta a teatro!' } = {}) {
+  async mentorImpact(api, world, { name = 'Pasticceria Colombo', seats = 4, booked = 2, note = 'Grazie di cuore, era la prima volta a teatro!', adopt = false } = {}) {
     const mentor = await api.organization('mentor', name, { by: world.operator.secretKey, allowedOrigins: [world.pageOrigin] });
     const desk = await api.call('POST', `/v1/organizations/${mentor.id}/keys`, { key: mentor.secretKey, body: { kind: 'desk' } });
     const theatre = await seeds.campaign(api, world, { targetSeats: 20 });
@@ -286,10 +323,12 @@ const seeds = {
     await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { campaign_id: concert.id, amount: 2000 } });
     const campaign = await api.call('GET', `/v1/campaigns/${theatre.campaignId}`);
     const school = await api.organization('referrer', 'Liceo Cairoli', { by: world.operator.secretKey });
-    await api.call('POST', '/v1/allocations', {
-      key: world.operator.secretKey,
-      body: { referrer_id: school.id, pool_id: campaign.pool_id, amount: 1500 * booked },
-    });
+    if (booked > 0) {
+      await api.call('POST', '/v1/allocations', {
+        key: world.operator.secretKey,
+        body: { referrer_id: school.id, pool_id: campaign.pool_id, amount: 1500 * booked },
+      });
+    }
     for (let seat = 0; seat < booked; seat++) {
       const language = seat === 1 ? 'sq' : 'it';
       const beneficiary = await api.call('POST', '/v1/beneficiaries', { key: school.secretKey, body: { reference: `5C-${seat}-${randomBytes(2).toString('hex')}`, age_band: '14-17', language } });
@@ -305,6 +344,21 @@ const seeds = {
         await api.call('POST', `/v1/thanks/${thanks.id}/approve`, { key: school.secretKey });
       }
     }
+    if (adopt) {
+      // The school's need on the needs board: 4 seats of music, €40; the mentor adopts one seat.
+      const need = await api.call('POST', '/v1/needs', {
+        key: school.secretKey,
+        body: {
+          circuit_id: world.circuit.id,
+          category: 'music',
+          title: { it: 'Classe 5C al concerto', sq: 'Klasa 5C në koncert' },
+          seats: 4,
+          amount: 4000,
+          deadline: new Date(Date.now() + 10 * day).toISOString(),
+        },
+      });
+      await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { need_id: need.id, seats: 1 } });
+    }
     return { mentorId: mentor.id, deskKey: desk.key };
   },
 
@@ -314,5 +368,158 @@ const seeds = {
     const { campaignId } = await seeds.campaign(api, world, { targetSeats: Math.max(seats, 1) });
     if (seats > 0) await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { campaign_id: campaignId, seats } });
     return { mentorId: mentor.id };
+  },
+
+  /**
+   * A circuit of its own (Pavia) with two paths, a music one (any concert, then the opera, with a €20
+   * bonus) and an ordered one, and a voucher whose holder took a concert: its code, PIN and booking.
+   */
+  async paths(api, world) {
+    const operator = await api.organization('operator', 'Circuito Pavia');
+    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Pavia', categories } });
+    const provider = await api.organization('provider', 'Teatro Fraschini', { by: operator.secretKey, allowedOrigins: [world.pageOrigin] });
+    await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: provider.id } });
+    const key = (kind) => api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: operator.secretKey, body: { kind } });
+    const [publishable, desk] = [await key('publishable'), await key('desk')];
+    await api.call('POST', '/v1/sponsorships', {
+      key: world.mentor.secretKey,
+      body: { pool_id: circuit.general_pool_id, amount: 1_000_000, display_name: 'Panificio Ducale' },
+    });
+    const offer = (category, title) =>
+      api.call('POST', '/v1/offers', {
+        key: operator.secretKey,
+        body: {
+          circuit_id: circuit.id,
+          provider_id: provider.id,
+          category,
+          title,
+          starts_at: new Date(Date.now() + 30 * day).toISOString(),
+          seat_price: 1000,
+          seats_total: 50,
+        },
+      });
+    const concert = await offer('music', { it: 'Concerto di Natale', en: 'Christmas concert', sq: 'Koncerti i Krishtlindjeve' });
+    const opera = await offer('theatre', { it: 'Tosca', en: 'Tosca', sq: 'Tosca' });
+    await api.call('POST', `/v1/circuits/${circuit.id}`, {
+      key: operator.secretKey,
+      body: {
+        paths: [
+          {
+            name: { it: 'Percorso musica', en: 'Music path', sq: 'Rruga e muzikës' },
+            steps: [{ category: 'music' }, { offer_id: opera.id }],
+            bonus: { amount: 2000, pool_id: circuit.general_pool_id },
+          },
+          {
+            name: { it: 'Prima il teatro', en: 'Theatre first', sq: 'Së pari teatri' },
+            ordered: true,
+            steps: [{ category: 'theatre' }, { category: 'music' }],
+          },
+        ],
+      },
+    });
+    const referrer = await api.organization('referrer', 'Istituto Volta', { by: operator.secretKey });
+    await api.call('POST', '/v1/allocations', {
+      key: operator.secretKey,
+      body: { referrer_id: referrer.id, pool_id: circuit.general_pool_id, amount: 100_000 },
+    });
+    const beneficiary = await api.call('POST', '/v1/beneficiaries', {
+      key: referrer.secretKey,
+      body: { reference: `4A-${randomBytes(4).toString('hex')}`, age_band: '14-17', language: 'it' },
+    });
+    const voucher = await api.call('POST', '/v1/vouchers', {
+      key: referrer.secretKey,
+      body: { beneficiary_id: beneficiary.id, pool_id: circuit.general_pool_id, amount: 5000 },
+    });
+    const booking = await api.call('POST', '/v1/redemptions', {
+      key: desk.key,
+      body: { code: voucher.code, pin: voucher.pin, offer_id: concert.id, seats: 1, capture: true },
+    });
+    return {
+      circuitId: circuit.id,
+      publishableKey: publishable.key,
+      voucher: { code: voucher.code, pin: voucher.pin },
+      bookingReference: booking.booking_reference,
+    };
+  },
+
+  /**
+   * A circuit of its own (its directory is the test's alone): a theatre, a school, the Albanian
+   * association and a mentor with public profiles, a museum whose profile is private, and `more`
+   * public venues beside them.
+   */
+  async directory(api, world, { more = 0 } = {}) {
+    const operator = await api.organization('operator', 'Circuito Vigevano');
+    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Vigevano', categories } });
+    const profile = (organization, body) => api.call('PUT', `/v1/organizations/${organization.id}/profile`, { key: operator.secretKey, body });
+    const provider = async (name) => {
+      const venue = await api.organization('provider', name, { by: operator.secretKey });
+      await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: venue.id } });
+      return venue;
+    };
+    const referrer = async (name) => {
+      const office = await api.organization('referrer', name, { by: operator.secretKey });
+      await api.call('POST', '/v1/allocations', { key: operator.secretKey, body: { referrer_id: office.id, pool_id: circuit.general_pool_id, amount: 10_000 } });
+      return office;
+    };
+    await profile(await provider('Teatro Cagnoni'), {
+      public: true,
+      description: { it: 'Il teatro storico di Vigevano.', en: "Vigevano's historic theatre.", sq: 'Teatri historik i Vigevanos.' },
+      categories: ['theatre', 'music'],
+      languages: ['it', 'en'],
+      location: { city: 'Vigevano', address: 'Corso Vittorio Emanuele II 45' },
+      website: 'https://www.teatrocagnoni.it',
+      contact_email: 'biglietteria@teatrocagnoni.it',
+    });
+    await profile(await provider('Museo della Calzatura'), { categories: ['theatre'] });
+    await profile(await referrer('Istituto Comprensivo Vigevano'), { public: true, languages: ['it'], location: { city: 'Vigevano' } });
+    await profile(await referrer('Shoqata Besa'), {
+      public: true,
+      description: { it: 'Associazione della diaspora albanese.', sq: 'Shoqata e diasporës shqiptare.' },
+      languages: ['sq', 'it'],
+      location: { city: 'Vigevano' },
+    });
+    const mentor = await api.organization('mentor', 'Pasticceria Colombo', { by: operator.secretKey });
+    await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { pool_id: circuit.general_pool_id, amount: 3000, display_name: 'Pasticceria Colombo' } });
+    await profile(mentor, { public: true, categories: ['theatre'], languages: ['it'], contact_email: 'ciao@pasticceriacolombo.it' });
+    for (let venue = 1; venue <= more; venue++) await profile(await provider(`Sala ${venue}`), { public: true, categories: ['music'] });
+    return { circuitId: circuit.id };
+  },
+
+  /**
+   * A circuit of its own with `approved` stories published (the first by the theatre, with a
+   * photo; the others by the school) and one story still waiting for the operator.
+   */
+  async stories(api, world, { approved = 2 } = {}) {
+    const operator = await api.organization('operator', 'Circuito Pavia');
+    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Pavia', categories } });
+    const theatre = await api.organization('provider', 'Teatro Fraschini', { by: operator.secretKey });
+    await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: theatre.id } });
+    const school = await api.organization('referrer', 'Liceo Foscolo', { by: operator.secretKey });
+    await api.call('POST', '/v1/allocations', { key: operator.secretKey, body: { referrer_id: school.id, pool_id: circuit.general_pool_id, amount: 10_000 } });
+    const write = (author, title) =>
+      api.call('POST', '/v1/stories', {
+        key: author.secretKey,
+        body: {
+          circuit_id: circuit.id,
+          title,
+          body: {
+            it: 'Trenta ragazzi hanno visto la loro prima opera.\nDieci sono tornati con le famiglie.',
+            en: 'Thirty pupils saw their first opera.\nTen came back with their families.',
+            sq: 'Tridhjetë nxënës panë operën e tyre të parë.\nDhjetë u kthyen me familjet.',
+          },
+          photo_alt: { it: 'Il palco con il sipario rosso aperto', en: 'The stage with its red curtain open', sq: 'Skena me perden e kuqe të hapur' },
+        },
+      });
+    for (let number = 1; number <= approved; number++) {
+      const title = number === 1 ? { it: 'La prima volta all’opera', en: 'A first night at the opera', sq: 'Nata e parë në opera' } : { it: `Storia ${number}` };
+      const story = await write(number === 1 ? theatre : school, title);
+      if (number === 1) {
+        const photo = readFileSync(new URL('../server/src/demo/photos/teatro-cagnoni.webp', import.meta.url));
+        await api.upload(`/v1/stories/${story.id}/photo`, theatre.secretKey, photo, 'image/webp');
+      }
+      await api.call('POST', `/v1/stories/${story.id}/approve`, { key: operator.secretKey });
+    }
+    await write(school, { it: 'In attesa di approvazione' });
+    return { circuitId: circuit.id };
   },
 };

@@ -7,6 +7,7 @@
 // downloads code without texts, then the texts of the widgets it shows in their language.
 import { readConfigFileAndWriteSchema } from '@lit/localize-tools/lib/config.js';
 import { RuntimeLitLocalizer } from '@lit/localize-tools/lib/modes/runtime.js';
+import { extractMessagesFromProgram } from '@lit/localize-tools/lib/program-analysis.js';
 import { generateMsgId } from '@lit/localize/internal/id-generation.js';
 import MagicString from 'magic-string';
 import { basename, resolve } from 'node:path';
@@ -38,9 +39,20 @@ export function compileMessages({ config, runtime, compiled }) {
 
     buildStart() {
       const localizer = new RuntimeLitLocalizer(readConfigFileAndWriteSchema(config));
-      const { messages, errors } = localizer.extractSourceMessages();
+      // The files in name order: a text used in several files is numbered where it first appears, so
+      // a widget that shares a text with a newer one keeps its chunk of texts as it was.
+      const program = localizer.program;
+      const inNameOrder = Object.create(program, {
+        getSourceFiles: { value: () => [...program.getSourceFiles()].sort((a, b) => a.fileName.localeCompare(b.fileName)) },
+      });
+      const { messages, errors } = extractMessagesFromProgram(inNameOrder);
       if (errors.length > 0) this.error(ts.formatDiagnostics(errors, ts.createCompilerHost({})));
-      const source = messages.sort((a, b) => a.file.fileName.localeCompare(b.file.fileName) || a.node.pos - b.node.pos);
+      // The shared texts (src/internal) first: every widget's chunk starts with them, so it has no
+      // run of empty places for the texts of the widgets before it up to them.
+      const shared = (message) => (message.file.fileName.includes('/src/internal/') ? 0 : 1);
+      const source = messages.sort(
+        (a, b) => shared(a) - shared(b) || a.file.fileName.localeCompare(b.file.fileName) || a.node.pos - b.node.pos,
+      );
       numbers = new Map(source.map((message, number) => [message.name, number]));
       const { translations } = localizer.readTranslationsSync();
       const english = source.map((message) => textOf(message.contents, message.name));

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from '../db/connection.js';
-import { addDeskKeys, seedDemo, type ApiRequest, type DemoData } from './seed.js';
+import { addOfficeDesks, seedDemo, type ApiRequest, type DemoData } from './seed.js';
 
 export function demoFile(dataDir: string): string {
   return join(dataDir, 'demo.json');
@@ -24,8 +24,8 @@ export async function ensureDemo(
   const file = demoFile(dataDir);
   if (existsSync(file)) {
     const found = JSON.parse(readFileSync(file, 'utf8')) as DemoData;
-    // A demo from before the staff pages gets its desk keys, so that examples/segreteria/ and impatto.html open.
-    const upgraded = await addDeskKeys(request, found);
+    // A demo from before the school offices' desks (or the impact page) gets their keys, so that the staff pages open.
+    const upgraded = await addOfficeDesks(request, found);
     if (upgraded !== undefined) writeDemo(file, upgraded);
     return { status: 'found', demo: upgraded ?? found };
   }
@@ -62,7 +62,7 @@ export function demoSummary(state: DemoState, baseUrl: string): string[] {
   lines.push(
     `  desk keys  Teatro Cagnoni box office: ${demo.providers.teatroCagnoni.deskKey}  ${baseUrl}/examples/biglietteria/`,
     `             Liceo Cairoli office:      ${demo.referrers.liceoCairoli.deskKey}  ${baseUrl}/examples/segreteria/`,
-    `             Pasticceria Colombo:       ${demo.mentors.pasticceriaColombo.deskKey}  ${baseUrl}/examples/pasticceria-colombo/impatto.html`,
+    `  impact key Pasticceria Colombo:       ${demo.mentors.pasticceriaColombo.impactKey}  ${baseUrl}/examples/pasticceria-colombo/impatto.html`,
   );
   return lines;
 }

@@ -3,6 +3,8 @@
 // payment provider, schools nominate pupils and issue vouchers. Names and places come from the
 // project's own story (Vigevano, Pavia, Milan's Slow Mill centre, the Albanian diaspora).
 
+import { seedShowcase } from './showcase.js';
+
 /** What the demo pages and the printed summary need: ids, keys and the voucher cards. Keys and PINs are shown once by the API. */
 export interface DemoData {
   baseUrl: string;
@@ -10,18 +12,21 @@ export interface DemoData {
   operator: { id: string; secretKey: string };
   circuits: Record<'vigevano' | 'milano', { id: string; generalPoolId: string }>;
   providers: Record<DemoProvider, { id: string; publishableKey: string; deskKey: string }>;
-  /** `deskKey` (read-only) opens the mentor's impact page (examples/pasticceria-colombo/impatto.html). */
-  mentors: Record<DemoMentor, { id: string; secretKey: string; publishableKey: string; deskKey: string }>;
+  /** Pasticceria Colombo's `impactKey` (a mentor's desk key) opens its impact page (examples/pasticceria-colombo/impatto.html). */
+  mentors: Record<DemoMentor, { id: string; secretKey: string; publishableKey: string; impactKey?: string }>;
   /** `deskKey` opens the school office's desk (examples/segreteria/); demo.json written before the desks had none until `npm start` adds it. */
   referrers: Record<DemoReferrer, { id: string; secretKey: string; deskKey: string }>;
   offers: Record<DemoOffer, { id: string; providerId: string; title: string }>;
   campaigns: Record<'locandiera' | 'tosca', { id: string; title: string }>;
+  /** Open needs of Vigevano's needs board (the school's opera class partly adopted). */
+  needs: Record<DemoNeed, { id: string; title: string }>;
   vouchers: { code: string; pin: string; amount: number; language: 'it' | 'en' | 'sq'; referrer: DemoReferrer; issuedBy: string; beneficiary: string }[];
 }
 
 type DemoProvider = 'teatroCagnoni' | 'museoCalzatura' | 'scuolaMusica' | 'slowMill';
 type DemoMentor = 'pasticceriaColombo' | 'ferramentaBianchi' | 'fondazionePavia' | 'shqiponja';
 type DemoReferrer = 'liceoCairoli' | 'albanesiDiaspora';
+type DemoNeed = 'operaClass' | 'diasporaConcert' | 'percussionWorkshop';
 type DemoOffer = 'locandiera' | 'tosca' | 'concertoAllievi' | 'percussioni' | 'scarpeDautore' | 'kenge';
 
 /** Calls the API with a key and a JSON body; the app in-process or a server over HTTP. */
@@ -59,6 +64,12 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     const answer = (await response.json()) as Record<string, any>;
     if (!response.ok) throw new Error(`demo seed: POST ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
     return answer as T;
+  };
+  const get = async (path: string, key: string): Promise<Record<string, any>> => {
+    const response = await request(path, { method: 'GET', headers: { Authorization: `Bearer ${key}` } });
+    const answer = (await response.json()) as Record<string, any>;
+    if (!response.ok) throw new Error(`demo seed: GET ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
+    return answer;
   };
   const origins = [new URL(baseUrl).origin];
 
@@ -201,7 +212,7 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     ['shqiponja', 'Shqiponja Import-Export'],
   ] as const) {
     const mentor = await register('mentor', label, origins);
-    mentors[name] = { id: mentor.id, secretKey: mentor.secretKey, publishableKey: await key(mentor.id, 'publishable'), deskKey: await key(mentor.id, 'desk') };
+    mentors[name] = { id: mentor.id, secretKey: mentor.secretKey, publishableKey: await key(mentor.id, 'publishable') };
   }
   const sponsor = (mentor: DemoMentor, body: Record<string, unknown>) => post('/v1/sponsorships', mentors[mentor].secretKey, body);
   await sponsor('fondazionePavia', { pool_id: vigevano.general_pool_id, amount: 150_000, display_name: 'Fondazione Comunitaria della Provincia di Pavia' });
@@ -222,6 +233,47 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     referrers[name] = { id: referrer.id, secretKey: referrer.secretKey, deskKey: await key(referrer.id, 'desk') };
     referrerNames[name] = label;
   }
+
+  // The needs board: what the Liceo's class and the diaspora association's young people need in Vigevano.
+  const need = async (referrer: DemoReferrer, days: number, fields: Record<string, unknown>) => {
+    const created = await post('/v1/needs', referrers[referrer].secretKey, { circuit_id: vigevano.id, deadline: evening(now, days, 12), ...fields });
+    const title = created.title as { it?: string; sq?: string };
+    return { id: created.id as string, title: title.it ?? title.sq! };
+  };
+  const needs: DemoData['needs'] = {
+    operaClass: await need('liceoCairoli', 30, {
+      category: 'music',
+      offer_id: offers.tosca.id,
+      title: { it: 'Classe 3B, 22 studenti, all’opera per Tosca', en: 'Class 3B, 22 students, at the opera for Tosca', sq: 'Klasa 3B, 22 nxënës, në operë për Toskën' },
+      description: {
+        it: 'La 3B studia il melodramma quest’anno: per quasi tutti sarebbe la prima volta in un teatro d’opera.',
+        en: 'Class 3B studies opera this year: for nearly all of them it would be their first time in an opera house.',
+        sq: 'Klasa 3B e studion melodramën këtë vit: për pothuajse të gjithë do të ishte hera e parë në një teatër opere.',
+      },
+      seats: 22,
+      amount: 22 * 2500,
+    }),
+    diasporaConcert: await need('albanesiDiaspora', 15, {
+      category: 'music',
+      offer_id: offers.concertoAllievi.id,
+      title: { sq: 'Dhjetë të rinj të diasporës në koncertin e nxënësve', it: 'Dieci ragazzi della diaspora al concerto degli allievi' },
+      description: {
+        sq: 'Të rinjtë e shoqatës mësojnë muzikë në Milano: duan të dëgjojnë moshatarët e tyre në Vigevano.',
+        it: 'I ragazzi dell’associazione studiano musica a Milano: vogliono ascoltare i loro coetanei a Vigevano.',
+      },
+      seats: 10,
+      amount: 10 * 800,
+    }),
+    percussionWorkshop: await need('albanesiDiaspora', 14, {
+      category: 'course',
+      offer_id: offers.percussioni.id,
+      title: { it: 'Quattro ragazzi al laboratorio di percussioni', sq: 'Katër të rinj në punëtorinë e perkusionit', en: 'Four young people at the percussion workshop' },
+      seats: 4,
+      amount: 4 * 4000,
+    }),
+  };
+  await sponsor('pasticceriaColombo', { need_id: needs.operaClass.id, seats: 8, display_name: 'Pasticceria Colombo', message: 'Forza 3B, buona Tosca!' });
+  await sponsor('shqiponja', { need_id: needs.operaClass.id, amount: 5000, display_name: 'Shqiponja' });
 
   const vouchers: DemoData['vouchers'] = [];
   for (const [referrer, circuit, reference, language, amount, restrictions] of [
@@ -244,7 +296,37 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     vouchers.push({ code: voucher.code, pin: voucher.pin, amount, language, referrer, issuedBy: referrerNames[referrer], beneficiary: reference });
   }
 
-  return {
+  // What Pasticceria Colombo's money did: three pupils of the Liceo Cairoli book La locandiera with
+  // vouchers from its campaign (shared with Ferramenta Bianchi), two thank-you notes the school
+  // approved (Italian and Albanian) and one it has still to check.
+  mentors.pasticceriaColombo.impactKey = await key(mentors.pasticceriaColombo.id, 'desk');
+  const school = referrers.liceoCairoli.secretKey;
+  const locandieraPool = (await get(`/v1/campaigns/${campaigns.locandiera.id}`, operator.secretKey)).pool_id as string;
+  await post('/v1/allocations', operator.secretKey, { referrer_id: referrers.liceoCairoli.id, pool_id: locandieraPool, amount: 4500 });
+  for (const [reference, language, note, approved] of [
+    ['5C-01', 'it', 'Grazie! Non ero mai stata a teatro: Mirandolina è fortissima.', true],
+    ['5C-02', 'sq', 'Faleminderit! Ishte hera ime e parë në teatër, më pëlqeu shumë.', true],
+    ['5C-03', 'it', 'Bellissimo, grazie a chi ha pagato il biglietto.', false],
+  ] as const) {
+    const beneficiary = await post('/v1/beneficiaries', school, { reference, age_band: '14-17', language });
+    const voucher = await post('/v1/vouchers', school, { beneficiary_id: beneficiary.id, pool_id: locandieraPool, amount: 1500 });
+    const booking = await post('/v1/redemptions', providers.teatroCagnoni.publishableKey, {
+      code: voucher.code,
+      pin: voucher.pin,
+      offer_id: offers.locandiera.id,
+      seats: 1,
+      capture: true,
+    });
+    const thanks = await post('/v1/thanks', providers.teatroCagnoni.publishableKey, {
+      booking_reference: booking.booking_reference,
+      code: voucher.code,
+      pin: voucher.pin,
+      text: note,
+    });
+    if (approved) await post(`/v1/thanks/${thanks.id}/approve`, school, {});
+  }
+
+  const demo: DemoData = {
     baseUrl,
     createdAt: now.toISOString(),
     operator: { id: operator.id, secretKey: operator.secretKey },
@@ -257,18 +339,24 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     referrers,
     offers,
     campaigns,
+    needs,
     vouchers,
   };
+  await seedShowcase(request, demo, now);
+  return demo;
 }
 
 /**
- * A demo made before the staff pages had desks (referrers or mentors without a `deskKey`): each of
- * them gets a desk key and allows the demo's origin, through the API with the operator's key.
- * Answers the demo as it is now, or undefined when nothing was missing.
+ * A demo made before the school offices had desks (its referrers have no `deskKey`): each referrer
+ * gets a desk key and allows the demo's origin, through the API with the operator's key; and
+ * before the mentors' impact page, Pasticceria Colombo its impact key (an older demo has no
+ * bookings from its campaign, so its page shows its gifts alone). Answers the demo as it is now,
+ * or undefined when nothing was missing.
  */
-export async function addDeskKeys(request: ApiRequest, demo: DemoData): Promise<DemoData | undefined> {
-  const lacking = (group: Record<string, { deskKey?: string }>) => Object.keys(group).filter((name) => !group[name]!.deskKey);
-  if (lacking(demo.referrers).length === 0 && lacking(demo.mentors).length === 0) return undefined;
+export async function addOfficeDesks(request: ApiRequest, demo: DemoData): Promise<DemoData | undefined> {
+  const missing = (Object.keys(demo.referrers) as DemoReferrer[]).filter((name) => !demo.referrers[name].deskKey);
+  const impactMissing = !demo.mentors.pasticceriaColombo.impactKey;
+  if (missing.length === 0 && !impactMissing) return undefined;
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, any>> => {
     const response = await request(path, {
       method,
@@ -280,17 +368,19 @@ export async function addDeskKeys(request: ApiRequest, demo: DemoData): Promise<
     return answer;
   };
   const origin = new URL(demo.baseUrl).origin;
-  const withDesks = async <T extends { id: string; deskKey?: string }>(group: Record<string, T>): Promise<Record<string, T>> => {
-    const updated = { ...group };
-    for (const name of lacking(group)) {
-      const { id } = updated[name]!;
-      const { allowed_origins: allowed } = (await call('GET', `/v1/organizations/${id}`)) as { allowed_origins: string[] };
-      if (!allowed.includes(origin)) await call('POST', `/v1/organizations/${id}`, { allowed_origins: [...allowed, origin] });
-      updated[name] = { ...updated[name]!, deskKey: (await call('POST', `/v1/organizations/${id}/keys`, { kind: 'desk' })).key as string };
-    }
-    return updated;
-  };
-  return { ...demo, referrers: await withDesks(demo.referrers), mentors: await withDesks(demo.mentors) };
+  const referrers = { ...demo.referrers };
+  for (const name of missing) {
+    const { id } = referrers[name];
+    const { allowed_origins: allowed } = (await call('GET', `/v1/organizations/${id}`)) as { allowed_origins: string[] };
+    if (!allowed.includes(origin)) await call('POST', `/v1/organizations/${id}`, { allowed_origins: [...allowed, origin] });
+    referrers[name] = { ...referrers[name], deskKey: (await call('POST', `/v1/organizations/${id}/keys`, { kind: 'desk' })).key as string };
+  }
+  const mentors = { ...demo.mentors };
+  if (impactMissing) {
+    const { id } = mentors.pasticceriaColombo;
+    mentors.pasticceriaColombo = { ...mentors.pasticceriaColombo, impactKey: (await call('POST', `/v1/organizations/${id}/keys`, { kind: 'desk' })).key as string };
+  }
+  return { ...demo, referrers, mentors };
 }
 
 async function organization(

@@ -15,6 +15,8 @@ export function takesPartIn(sql: Sql, organization: SqlValue, kind: SqlValue, ci
       select 1 from circuit_providers m where m.circuit_id = ${circuit} and m.provider_id = ${organization})
     when 'referrer' then exists (
       select 1 from allocations a join pools p on p.id = a.pool_id where p.circuit_id = ${circuit} and a.referrer_id = ${organization})
+      -- A school or association that posted a need on the circuit's board takes part too.
+      or exists (select 1 from needs n where n.circuit_id = ${circuit} and n.referrer_id = ${organization})
     when 'mentor' then exists (
       select 1 from sponsorships s join pools p on p.id = s.pool_id
       where p.circuit_id = ${circuit} and s.status = 'succeeded' and ${fundedBy(sql, organization)})

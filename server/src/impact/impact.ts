@@ -42,8 +42,9 @@ export interface MentorImpact {
 }
 
 /**
- * The impact of mentor `mentorId`: its succeeded sponsorships (and the gifts made with its
- * publishable keys, as its badge counts them), and the seats used from the pools they funded.
+ * The impact of mentor `mentorId`: its succeeded sponsorships (campaigns, pools and adopted needs,
+ * and the gifts made with its publishable keys, as its badge counts them), and the seats used from
+ * the pools they funded. An adoption counts in its need's category, at its need's seat price.
  *
  * Attribution, pro rata by amount: a mentor's share of a pool is what it gave the pool over all
  * the pool was funded with (FUND less REFUND in the ledger, every sponsor and any direct funding
@@ -55,9 +56,10 @@ export async function mentorImpact(sql: Sql, mentorId: string): Promise<MentorIm
   const mine = fundedBy(sql, mentorId);
   const given = await sql<{ month: string; category: string | null; given: bigint; sponsorships: number; seats_funded: number }[]>`
     select to_char(coalesce(s.succeeded_at, s.created_at) at time zone ${impactTimeZone}, 'YYYY-MM') as month,
-           o.category, sum(s.amount)::bigint as given, count(*)::int as sponsorships,
-           sum(coalesce(s.seats, s.amount / c.seat_price, 0))::int as seats_funded
+           coalesce(o.category, n.category) as category, sum(s.amount)::bigint as given, count(*)::int as sponsorships,
+           sum(coalesce(s.seats, s.amount / coalesce(c.seat_price, n.amount / n.seats), 0))::int as seats_funded
     from sponsorships s left join campaigns c on c.id = s.campaign_id left join offers o on o.id = c.offer_id
+      left join needs n on n.id = s.need_id
     where s.status = 'succeeded' and ${mine}
     group by 1, 2`;
   const used = await sql<{ month: string; category: string; seats_used_tenths: number; used: bigint }[]>`

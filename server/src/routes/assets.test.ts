@@ -21,10 +21,10 @@ const demo: DemoData = {
     slowMill: { id: 'pr-slowmill', publishableKey: 'pk_test_slowmill', deskKey: 'rk_test_slowmill' },
   },
   mentors: {
-    pasticceriaColombo: { id: 'm-colombo', secretKey: 'sk_test_colombo', publishableKey: 'pk_test_colombo', deskKey: 'rk_test_colombo' },
-    ferramentaBianchi: { id: 'm-bianchi', secretKey: 'sk_test_bianchi', publishableKey: 'pk_test_bianchi', deskKey: 'rk_test_bianchi' },
-    fondazionePavia: { id: 'm-pavia', secretKey: 'sk_test_pavia', publishableKey: 'pk_test_pavia', deskKey: 'rk_test_pavia' },
-    shqiponja: { id: 'm-shqiponja', secretKey: 'sk_test_shqiponja', publishableKey: 'pk_test_shqiponja', deskKey: 'rk_test_shqiponja' },
+    pasticceriaColombo: { id: 'm-colombo', secretKey: 'sk_test_colombo', publishableKey: 'pk_test_colombo', impactKey: 'rk_test_colombo' },
+    ferramentaBianchi: { id: 'm-bianchi', secretKey: 'sk_test_bianchi', publishableKey: 'pk_test_bianchi' },
+    fondazionePavia: { id: 'm-pavia', secretKey: 'sk_test_pavia', publishableKey: 'pk_test_pavia' },
+    shqiponja: { id: 'm-shqiponja', secretKey: 'sk_test_shqiponja', publishableKey: 'pk_test_shqiponja' },
   },
   referrers: {
     liceoCairoli: { id: 'r-cairoli', secretKey: 'sk_test_cairoli', deskKey: 'rk_test_cairoli' },
@@ -39,6 +39,11 @@ const demo: DemoData = {
     kenge: { id: 'o-kenge', providerId: 'pr-slowmill', title: "Këngë: canti dell'Albania" },
   },
   campaigns: { locandiera: { id: 'ca-locandiera', title: 'La locandiera di Goldoni' }, tosca: { id: 'ca-tosca', title: 'Tosca' } },
+  needs: {
+    operaClass: { id: 'n-opera', title: 'Classe 3B, 22 studenti, all’opera per Tosca' },
+    diasporaConcert: { id: 'n-concerto', title: 'Dieci ragazzi della diaspora al concerto degli allievi' },
+    percussionWorkshop: { id: 'n-percussioni', title: 'Quattro ragazzi al laboratorio di percussioni' },
+  },
   vouchers: Array.from({ length: 6 }, (_, index) => ({
     code: `MNT-AAAA-BBBB-CCC${index}-X`,
     pin: `12345${index}`,

@@ -244,7 +244,7 @@ export function directoryRoutes({ sql }: Services) {
       summary: "A circuit's directory: the public profiles of its providers, referrers and mentors",
       description:
         'No key needed. Lists only profiles their organizations made public. Providers are those that joined the circuit, ' +
-        'referrers those with an allocation in one of its pools, mentors those that funded one of its pools (a succeeded ' +
+        'referrers those with an allocation in one of its pools or a need on its board, mentors those that funded one of its pools (a succeeded ' +
         'sponsorship of their own, or a gift made on their pages). Localized texts come whole, every language given.',
       request: { query: directoryQuery },
       responses: { 200: jsonResponse(directoryPageSchema, 'A page of the directory'), ...problems(400, 404) },

@@ -372,6 +372,15 @@ describe('the public board and the mentor’s view', () => {
       ['adoption', need.id, 'funded', 1500, 1, 1, { vouchers_issued: 1, issued_amount: 3000, seats_used: 0 }],
     );
     assertProblem(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: school.secretKey }), 403, 'forbidden');
+
+    // The mentor's impact page reads the same with its read-only desk key, and counts the adoption in the need's category.
+    const impactKey = await createKey(api, mentor.id, 'desk', mentor.secretKey);
+    assert.equal(assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: impactKey })).data[0].need.id, need.id);
+    const impact = assertOk(await call(api, 'GET', '/v1/mentors/me/impact', { key: impactKey }));
+    assert.deepEqual(
+      impact.categories.map((category: { category: string; given: number; seats_funded: number }) => [category.category, category.given, category.seats_funded]),
+      [['music', 1500, 1]],
+    );
   });
 });
 
@@ -396,7 +405,14 @@ describe("issue 8's done line", () => {
     const theatre = await seedProvider(api, circuit, { name: 'Teatro Civico' });
     const concert = await seedOffer(api, circuit, theatre.id, { category: 'music', seatPrice: 1200n, seats: 30 });
     const desk = await createKey(api, theatre.id, 'desk', circuit.operator.secretKey);
-    const association = await seedReferrer(api, circuit, { name: 'Associazione Besa Milano' });
+    // No allocation: the association takes part in the circuit through its need alone.
+    const association = await createOrganization(api, 'referrer', { name: 'Associazione Besa Milano', by: circuit.operator.secretKey });
+    const musicPath = assertOk(
+      await call(api, 'POST', `/v1/circuits/${circuit.id}`, {
+        key: circuit.operator.secretKey,
+        body: { paths: [{ name: { it: 'Percorso musica', en: 'Music path', sq: 'Rruga e muzikës' }, steps: [{ category: 'music' }] }] },
+      }),
+    ).paths[0].id;
     const need = assertOk(
       await call(api, 'POST', '/v1/needs', {
         key: association.secretKey,
@@ -445,6 +461,17 @@ describe("issue 8's done line", () => {
       const [adoption] = assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: mentor.secretKey })).data;
       assert.deepEqual(adoption.outcome, { vouchers_issued: 3, issued_amount: 3600, seats_used: 1 });
     }
+    // Path progress: the booking stamped the music path of the pupil whose card it was.
+    const paths = assertOk(await call(api, 'GET', `/v1/beneficiaries/${beneficiaries[0]}/paths`, { key: association.secretKey })).data;
+    const music = paths.find((path: { path_id: string }) => path.path_id === musicPath);
+    assert.deepEqual([music.steps_done, music.steps_total, music.steps[0].redemption_id, music.completed_at !== null], [1, 1, booking.id, true]);
+    // The directory: the association (by its need) and both mentors (by their adoptions) take part in the circuit.
+    for (const [organization, name] of [[association, 'Associazione Besa'], [colombo, 'Pasticceria Colombo'], [ferrari, 'Ferramenta Ferrari']] as const) {
+      assertOk(await call(api, 'PUT', '/v1/organizations/me/profile', { key: organization.secretKey, body: { public: true, display_name: name } }));
+    }
+    const directory = assertOk(await call(api, 'GET', `/v1/public/directory?circuit=${circuit.id}&limit=100`));
+    const listed = directory.data.map((entry: { display_name: string; kind: string }) => `${entry.kind}:${entry.display_name}`);
+    for (const entry of ['referrer:Associazione Besa', 'mentor:Pasticceria Colombo', 'mentor:Ferramenta Ferrari']) assert.ok(listed.includes(entry), entry);
     const books = await reconciliation();
     assert.equal(books.clean, true, JSON.stringify(books));
   });

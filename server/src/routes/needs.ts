@@ -276,15 +276,16 @@ export function needRoutes({ sql, ledger }: Services) {
       tags: ['Needs'],
       summary: 'The needs you adopted, and what became of them',
       description:
-        "With the mentor's secret key: each need it adopted (in full or in part, paid or waiting for the payment), oldest " +
-        'need first, with its progress, your part and what its money became (vouchers issued, seats booked).',
+        "With the mentor's secret key or its read-only desk key (the mentor-impact widget): each need it adopted (in full or " +
+        'in part, paid or waiting for the payment), oldest need first, with its progress, your part and what its money ' +
+        'became (vouchers issued, seats booked).',
       security: bearer,
       request: { query: pageQuery },
       responses: { 200: jsonResponse(pageOf(adoptionSchema), 'A page of adoptions, one per need'), ...problems(400, 401, 403) },
     }),
     async (c) => {
-      const mentor = requireAccess(principalOf(c), { organizations: ['mentor'] });
-      if (mentor === undefined) throw new Problem(403, 'forbidden', 'Only a mentor', "Adoptions are a mentor's: use its secret key.");
+      const mentor = requireAccess(principalOf(c), { organizations: ['mentor'], keys: ['secret', 'desk'] });
+      if (mentor === undefined) throw new Problem(403, 'forbidden', 'Only a mentor', "Adoptions are a mentor's: use its secret or desk key.");
       const query = c.req.valid('query');
       const rows = await sql<AdoptionRow[]>`
         select needs_.*, mine.given_amount, mine.promised_amount, mine.given_count

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { assertOk, assertProblem, call, createKey, createTestApi, type TestApi, type TestOrganization } from '../../test/api.js';
 import { seedCircuit, seedOffer, seedProvider, type TestCircuit } from '../../test/fixtures/catalog.js';
 import { seedReferrer, seedVoucher } from '../../test/fixtures/vouchers.js';
+import { newId } from '../ids.js';
 import { readImageHeader } from '../stories/image.js';
 
 const photo = (name: string) => new Uint8Array(readFileSync(new URL(`../../test/fixtures/photos/${name}`, import.meta.url)));
@@ -101,15 +102,23 @@ describe('moderating stories', () => {
   it("lets only the circuit's operator approve, with numbers from the author's real data", async () => {
     const offer = await seedOffer(api, vigevano, theatre.id, { seats: 40 });
     const desk = await createKey(api, theatre.id, 'desk');
+    const taken: { voucher: Awaited<ReturnType<typeof seedVoucher>>; redemptionId: string }[] = [];
     for (const seats of [2, 3]) {
       const voucher = await seedVoucher(api, vigevano, school);
-      assertOk(
+      const redemption = assertOk(
         await call(api, 'POST', '/v1/redemptions', { key: desk, body: { code: voucher.code, pin: voucher.pin, offer_id: offer.id, seats, capture: true } }),
         201,
       );
+      taken.push({ voucher, redemptionId: redemption.id });
     }
     const unused = await seedVoucher(api, vigevano, school);
     assert.ok(unused.id);
+    // One pupil completed a path with the seat taken at the theatre; another is halfway along one.
+    for (const [index, completedAt] of [new Date(), null].entries()) {
+      await api.database.sql`
+        insert into path_progress (id, beneficiary_id, path_id, circuit_id, stamps, completed_at)
+        values (${newId()}, ${taken[index]!.voucher.beneficiaryId}, ${newId()}, ${vigevano.id}, ${[taken[index]!.redemptionId, null]}, ${completedAt})`;
+    }
 
     const written = assertOk(await write(theatre), 201);
     assert.equal(written.status, 'pending');
@@ -122,13 +131,13 @@ describe('moderating stories', () => {
 
     const approved = assertOk(await call(api, 'POST', `/v1/stories/${written.id}/approve`, { key: vigevano.operator.secretKey }));
     assert.equal(approved.status, 'approved');
-    assert.deepEqual({ ...approved.numbers, as_of: undefined }, { seats_redeemed: 5, offers: 1, as_of: undefined });
+    assert.deepEqual({ ...approved.numbers, as_of: undefined }, { seats_redeemed: 5, offers: 1, paths_completed: 1, as_of: undefined });
     assertProblem(await call(api, 'POST', `/v1/stories/${written.id}/approve`, { key: vigevano.operator.secretKey }), 409, 'conflict');
     assertProblem(await call(api, 'POST', `/v1/stories/${written.id}`, { key: theatre.secretKey, body: { title: story.title } }), 409, 'conflict');
 
     const schools = assertOk(await write(school, vigevano, { ...story, title: { it: 'Il teatro entra in classe' } }), 201);
     const published = assertOk(await call(api, 'POST', `/v1/stories/${schools.id}/approve`, { key: vigevano.operator.secretKey }));
-    assert.deepEqual({ ...published.numbers, as_of: undefined }, { seats_redeemed: 5, vouchers_issued: 3, as_of: undefined });
+    assert.deepEqual({ ...published.numbers, as_of: undefined }, { seats_redeemed: 5, vouchers_issued: 3, paths_completed: 1, as_of: undefined });
   });
 
   it('tells the author why a story was rejected, and takes it back once mended', async () => {

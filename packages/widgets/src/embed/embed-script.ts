@@ -16,7 +16,7 @@ export function findEmbedScript(document: Document): HTMLScriptElement | null {
 export function readEmbedSettings(script: HTMLScriptElement): ApiSettings {
   const key = script.dataset['key']?.trim();
   let publishableKey: string | undefined;
-  if (key === undefined || key === '') {
+  if (!key) {
     console.error('Mentoring: the script tag has no data-key; add data-key="pk_…" from your dashboard.');
   } else if (key.startsWith('sk_')) {
     // A secret key in a public page can move money: refuse it loudly instead of sending it anywhere.
@@ -26,5 +26,6 @@ export function readEmbedSettings(script: HTMLScriptElement): ApiSettings {
   } else {
     publishableKey = key;
   }
-  return { apiOrigin: new URL(script.src, document.baseURI).origin, publishableKey };
+  // The `src` property is the attribute resolved against the page's base: always an absolute URL.
+  return { apiOrigin: new URL(script.src).origin, publishableKey };
 }

@@ -1,5 +1,5 @@
 /** The widgets the script tag can load, as `<mentoring-NAME>` or `<div data-mentoring="NAME">`. */
-export const componentNames = ['redeem-voucher', 'sponsor-seat', 'circuit-badge'];
+export const componentNames = ['redeem-voucher', 'sponsor-seat', 'circuit-badge', 'needs-board', 'directory', 'stories'];
 
 /**
  * Replaces a `<div data-mentoring="redeem-voucher" data-offer="…">`, which CMS editors keep where
@@ -16,7 +16,7 @@ export function upgradeFallback(fallback: HTMLElement): void {
   const element = document.createElement(`mentoring-${name}`);
   for (const { name: attribute, value } of fallback.attributes) {
     if (attribute.startsWith('data-') && attribute !== 'data-mentoring') element.setAttribute(attribute.slice(5), value);
-    else if (attribute === 'id' || attribute === 'class' || attribute === 'lang') element.setAttribute(attribute, value);
+    else if (['id', 'class', 'lang'].includes(attribute)) element.setAttribute(attribute, value);
   }
   fallback.replaceWith(element);
 }

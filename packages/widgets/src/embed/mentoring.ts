@@ -20,12 +20,12 @@ if (running === undefined) {
 }
 
 function start(base: string): void {
-  const requested = new Set<string>();
+  const waiting = new Set(componentNames);
   const scan = () => {
     document.querySelectorAll<HTMLElement>('[data-mentoring]').forEach(upgradeFallback);
-    for (const name of componentNames) {
-      if (!requested.has(name) && document.querySelector(`mentoring-${name}`) !== null) {
-        requested.add(name);
+    for (const name of waiting) {
+      if (document.querySelector(`mentoring-${name}`) !== null) {
+        waiting.delete(name);
         import(`${base}${name}.js`).catch((error: unknown) => console.error(`Mentoring: could not load <mentoring-${name}>.`, error));
       }
     }
@@ -40,9 +40,10 @@ function start(base: string): void {
 function reserveSpace(): void {
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(
-    'mentoring-redeem-voucher:not(:defined),mentoring-sponsor-seat:not(:defined){display:block;min-height:240px}' +
+    'mentoring-redeem-voucher:not(:defined),mentoring-sponsor-seat:not(:defined),mentoring-needs-board:not(:defined){display:block;min-height:240px}' +
       'mentoring-circuit-badge:not(:defined){display:inline-block;min-height:36px}' +
       'mentoring-circuit-badge[variant=full]:not(:defined){display:block;min-height:112px}',
   );
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  // An observable array in every browser that runs the widgets (ES2022): push adds to the page's sheets.
+  document.adoptedStyleSheets.push(sheet);
 }

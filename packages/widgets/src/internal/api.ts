@@ -71,21 +71,43 @@ export interface PublicCampaign {
   recent_sponsors: { display_name: string; message: string | null; seats: number }[];
 }
 
-/** POST /v1/sponsorships */
-export interface NewSponsorship {
-  campaign_id: string;
+/** GET /v1/public/needs?circuit=… (each of its `data`) */
+export interface PublicNeed {
+  id: string;
+  circuit: { id: string; name: string };
+  referrer_name: string;
+  category: { slug: string; name: Partial<LocalizedText> };
+  offer: { id: string; title: Partial<LocalizedText>; venue: string | null; starts_at: string; provider_name: string } | null;
+  title: Partial<LocalizedText>;
+  description: Partial<LocalizedText> | null;
+  status: 'open' | 'funded' | 'expired' | 'closed';
+  seats: number;
+  seat_price: number;
+  amount: number;
+  currency: string;
+  funded_amount: number;
+  seats_funded: number;
+  adoptions_count: number;
+  open_amount: number;
+  deadline: string;
+}
+
+/** POST /v1/sponsorships: a campaign's seats, or a need's adoption. */
+export type NewSponsorship = ({ campaign_id: string } | { need_id: string }) & {
   seats?: number;
   amount?: number;
   display_name?: string;
   anonymous: boolean;
   message?: string;
   payment_provider?: string;
-}
+  payment_method?: string;
+};
 
 export interface Sponsorship {
   id: string;
   status: 'pending' | 'succeeded' | 'failed' | 'refunded';
   campaign_id: string | null;
+  need_id: string | null;
   seats: number | null;
   amount: number;
   currency: string;
@@ -108,11 +130,67 @@ export interface Badge {
   seats_redeemed?: number;
 }
 
+/** A page of a list: `?limit=…&starting_after=<id>` gives the next. */
+export interface Page<T> {
+  data: T[];
+  has_more: boolean;
+}
+
+export type DirectoryKind = 'provider' | 'referrer' | 'mentor';
+
+/** An entry of GET /v1/public/directory */
+export interface DirectoryEntry {
+  id: string;
+  kind: DirectoryKind;
+  display_name: string;
+  description: LocalizedText | null;
+  categories: string[];
+  languages: string[];
+  location: { city: string; address: string | null; latitude: number | null; longitude: number | null } | null;
+  website: string | null;
+  contact_email: string | null;
+}
+
+/** GET /v1/public/directory: a page, and the circuit with what its filters offer. */
+export interface DirectoryPage extends Page<DirectoryEntry> {
+  circuit: { id: string; name: string; categories: { slug: string; name: LocalizedText }[]; languages: string[] };
+}
+
+/** An entry of GET /v1/public/stories */
+export interface PublicStory {
+  id: string;
+  circuit: { id: string; name: string };
+  author: { id: string; kind: 'provider' | 'referrer'; name: string };
+  title: LocalizedText;
+  body: LocalizedText;
+  /** `url` is a path on the API's origin. */
+  photo: { url: string; width: number; height: number; alt: LocalizedText } | null;
+  numbers: { seats_redeemed: number; offers?: number; vouchers_issued?: number; paths_completed: number; as_of: string };
+  published_at: string;
+}
+
 /**
  * An RFC 9457 problem as the API answers it (docs/api.md), with the extension members the widgets
  * use. `network_error` and `missing_key` are the widgets' own codes: no answer came, or the page
  * gave no publishable key.
  */
+/** One path of a circuit with the stamps of a voucher's holder (POST /v1/public/path-progress). */
+export interface PublicPath {
+  id: string;
+  name: LocalizedText;
+  ordered: boolean;
+  steps: { position: number; title: LocalizedText; stamped: boolean }[];
+  steps_done: number;
+  steps_total: number;
+  completed: boolean;
+  bonus: { status: 'to_earn' | 'pending' | 'issued'; amount: number; currency: string } | null;
+}
+
+export interface PathProgress {
+  circuit: { id: string; name: string };
+  paths: PublicPath[];
+}
+
 export interface Problem {
   code: string;
   status: number;

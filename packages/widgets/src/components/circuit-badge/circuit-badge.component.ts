@@ -7,6 +7,7 @@ import { MentoringElement } from '../../internal/mentoring-element.js';
 import { problemMessage } from '../../internal/problem-messages.js';
 import { baseStyles } from '../../internal/styles.js';
 import { circuitBadgeStyles } from './circuit-badge.styles.js';
+import { PathStamps } from '../../paths/path-stamps.js';
 
 /** One request per badge subject and page, however many badges show it (the browser caches the answer for 30 s too). */
 const badges = new Map<string, Promise<Badge>>();
@@ -27,9 +28,20 @@ function badgeOf(api: ApiSettings, kind: BadgeKind, id: string): Promise<Badge> 
  * @tagname mentoring-circuit-badge
  * @summary A badge that says a provider, a circuit or a mentor is part of Mentoring, with this season's sponsored seats.
  *
- * @fires mentoring-error - The counts could not be loaded; `detail.code` says why.
+ * With `beneficiary` (and `circuit`), a young person also sees their path stamps: they enter their voucher's code
+ * and PIN, or a booking reference, and get each path of the circuit with its steps done and to do.
+ *
+ * @fires mentoring-error - The counts could not be loaded, or the stamps not shown; `detail.code` says why.
  *
  * @csspart base - The badge's box.
+ * @csspart stamps - The path stamps (with `beneficiary`): the form, then the paths.
+ * @csspart form - The code and PIN (or booking reference) form.
+ * @csspart code-input - The voucher code field.
+ * @csspart pin-input - The PIN field.
+ * @csspart booking-input - The booking reference field.
+ * @csspart button - Every button of the stamps.
+ * @csspart path - One path and its steps.
+ * @csspart message - The status and error line of the stamps (a live region).
  * @csspart link - The link to the circuit's page (with `href`).
  * @csspart name - The provider's, circuit's or mentor's name (full variant).
  *
@@ -50,6 +62,7 @@ export class MentoringCircuitBadge extends MentoringElement {
     mentor: {},
     variant: { reflect: true },
     href: {},
+    beneficiary: { type: Boolean, reflect: true },
     badge: { state: true, attribute: false },
     problem: { state: true, attribute: false },
   };
@@ -64,6 +77,19 @@ export class MentoringCircuitBadge extends MentoringElement {
   variant: 'compact' | 'full' = 'compact';
   /** The page of the circuit the badge links to; without it, the badge is plain text. */
   href: string | undefined;
+  /** With `circuit`: adds the form where a voucher's holder sees their path stamps (needs the publishable key). */
+  beneficiary = false;
+
+  readonly #stamps = new PathStamps({
+    api: () => this.api,
+    locale: () => this.locale,
+    render: () => {
+      this.requestUpdate();
+      return this.updateComplete;
+    },
+    root: () => this.renderRoot,
+    report: (problem) => this.reportProblem(problem),
+  });
 
   private badge: Badge | undefined;
   private problem: Problem | undefined;
@@ -75,9 +101,10 @@ export class MentoringCircuitBadge extends MentoringElement {
   protected override render(): TemplateResult {
     const full = this.variant === 'full';
     return html`<div class="root ${full ? 'full' : ''}" part="base">
-      ${full ? nothing : html`<span class="mark" aria-hidden="true"></span>`}
-      ${this.badge === undefined ? this.#renderWaiting() : full ? this.#renderFull(this.badge) : this.#renderCompact(this.badge)}
-    </div>`;
+        ${full ? nothing : html`<span class="mark" aria-hidden="true"></span>`}
+        ${this.badge === undefined ? this.#renderWaiting() : full ? this.#renderFull(this.badge) : this.#renderCompact(this.badge)}
+      </div>
+      ${this.beneficiary && this.circuit ? this.#stamps.render() : nothing}`;
   }
 
   #renderWaiting(): TemplateResult {

@@ -56,4 +56,97 @@ export const circuitBadgeStyles = css`
   .placeholder {
     color: var(--_muted);
   }
+  /* The path stamps (beneficiary): a block under the badge, as tall as its content. */
+  :host([beneficiary]) {
+    display: block;
+  }
+  .root.stamps {
+    display: block;
+    height: auto;
+    margin-top: 8px;
+    padding: 16px;
+    border-radius: var(--_radius);
+    font-size: 16px;
+    line-height: 1.45;
+    white-space: normal;
+  }
+  fieldset {
+    min-width: 0;
+    margin: 0;
+    padding: 0;
+    border: 0;
+  }
+  legend {
+    padding: 0;
+    font-size: 1.1em;
+    font-weight: 700;
+  }
+  .choice {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 16px;
+    margin-top: 4px;
+  }
+  .option {
+    display: inline-flex;
+    align-items: center;
+    gap: 8px;
+    min-height: 44px;
+    margin: 0;
+    font-weight: 400;
+  }
+  .option input {
+    width: 20px;
+    height: 20px;
+    margin: 0;
+    accent-color: var(--_accent);
+  }
+  .paths,
+  .steps {
+    margin: 0;
+    padding: 0;
+    list-style: none;
+  }
+  .path + .path {
+    margin-top: 16px;
+    padding-top: 16px;
+    border-top: 1px solid var(--_border);
+  }
+  .path p {
+    margin: 0 0 4px;
+  }
+  .path-name {
+    font-weight: 700;
+  }
+  .step {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    min-height: 32px;
+  }
+  .stamp {
+    flex: none;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    width: 24px;
+    height: 24px;
+    border: 2px solid var(--_border);
+    border-radius: 50%;
+    font-size: 14px;
+    font-weight: 700;
+  }
+  .done .stamp {
+    border-color: var(--_success);
+    background: var(--_success);
+    color: var(--_surface);
+  }
+  .state {
+    margin-inline-start: auto;
+    color: var(--_muted);
+    font-size: 0.875em;
+  }
+  .path .bonus {
+    margin-top: 8px;
+  }
 `;

@@ -164,3 +164,20 @@ export interface ThankYouNote {
   created_at: string;
   moderated_at: string | null;
 }
+
+/** GET /v1/mentors/me/adoptions: a need of the needs board the mentor adopted, and what its money became. */
+export interface Adoption {
+  need: {
+    id: string;
+    title: Partial<LocalizedText>;
+    referrer_name: string;
+    status: 'open' | 'funded' | 'expired' | 'closed';
+    seats: number;
+    seats_funded: number;
+    currency: string;
+  };
+  given_amount: number;
+  pending_amount: number;
+  seats_given: number;
+  outcome: { vouchers_issued: number; issued_amount: number; seats_used: number };
+}

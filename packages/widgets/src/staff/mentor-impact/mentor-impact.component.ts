@@ -4,7 +4,7 @@ import { request } from '../../internal/api.js';
 import { formatDate, formatMoney, formatMonth, formatNumber, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { baseStyles } from '../../internal/styles.js';
-import { fetchFile, languageName, type ImpactFigures, type MentorImpact, type Organization } from '../internal/desk-api.js';
+import { fetchFile, languageName, listAll, type Adoption, type ImpactFigures, type MentorImpact, type Organization } from '../internal/desk-api.js';
 import { DeskElement } from '../internal/desk-element.js';
 import { deskStyles } from '../internal/desk-styles.js';
 import { impactChart } from './impact-chart.js';
@@ -12,7 +12,7 @@ import { mentorImpactStyles } from './mentor-impact.styles.js';
 
 /**
  * @tagname mentoring-mentor-impact
- * @summary For a mentor (a shop, a business, a foundation): what its money did. Given, seats funded and seats used (its share, pro rata by amount), a chart by month, the breakdown by category, the languages of the young people reached (counts only), their approved thank-you notes, and the figures as a CSV file. Opens with the mentor's desk key (rk_…), which reads and does nothing else.
+ * @summary For a mentor (a shop, a business, a foundation): what its money did. Given, seats funded and seats used (its share, pro rata by amount), a chart by month, the breakdown by category, the needs it adopted on the needs board, the languages of the young people reached (counts only), their approved thank-you notes, and the figures as a CSV file. Opens with the mentor's desk key (rk_…), which reads and does nothing else.
  *
  * @fires mentoring-error - The API refused a step or could not be reached; `detail.code` is the problem's code.
  *
@@ -23,6 +23,7 @@ import { mentorImpactStyles } from './mentor-impact.styles.js';
  * @csspart message - The status and error line (a live region).
  * @csspart totals - The totals.
  * @csspart chart - The chart of money given by month.
+ * @csspart adoptions - The needs of the needs board the mentor adopted.
  * @csspart notes - The thank-you notes.
  *
  * @cssprop --mentoring-font-family - Font of the page; the system font by default.
@@ -44,11 +45,14 @@ export class MentoringMentorImpact extends DeskElement {
   static override properties: PropertyDeclarations = {
     ...DeskElement.properties,
     impact: { state: true, attribute: false },
+    adoptions: { state: true, attribute: false },
   };
 
   protected readonly deskKind = 'mentor';
 
   private impact: MentorImpact | undefined;
+  /** The needs of the needs board the mentor adopted. */
+  private adoptions: Adoption[] = [];
 
   protected deskTitle(): string {
     return msg('What your gifts did');
@@ -59,7 +63,10 @@ export class MentoringMentorImpact extends DeskElement {
   }
 
   protected async opened(): Promise<void> {
-    this.impact = await request<MentorImpact>(this.api, 'GET', '/v1/mentors/me/impact', { authorized: true, fresh: true });
+    [this.impact, this.adoptions] = await Promise.all([
+      request<MentorImpact>(this.api, 'GET', '/v1/mentors/me/impact', { authorized: true, fresh: true }),
+      listAll<Adoption>(this.api, '/v1/mentors/me/adoptions', (adoption) => adoption.need.id),
+    ]);
   }
 
   protected renderDesk(_organization: Organization): TemplateResult {
@@ -91,7 +98,7 @@ export class MentoringMentorImpact extends DeskElement {
           impact.currency,
         )}
       </section>
-      ${this.#renderLanguages(impact)} ${this.#renderNotes(impact)}`;
+      ${this.#renderAdoptions()} ${this.#renderLanguages(impact)} ${this.#renderNotes(impact)}`;
   }
 
   #renderTotals(impact: MentorImpact): TemplateResult {
@@ -139,6 +146,31 @@ export class MentoringMentorImpact extends DeskElement {
     </div>`;
   }
 
+  #renderAdoptions(): TemplateResult | typeof nothing {
+    if (this.adoptions.length === 0) return nothing;
+    const locale = this.locale;
+    return html`<section aria-labelledby="adoptions-heading" part="adoptions">
+      <h3 id="adoptions-heading">${msg('Needs you adopted')}</h3>
+      <ul class="rows">
+        ${this.adoptions.map(({ need, given_amount: given, seats_given: seats, outcome }) => {
+          const title = need.title[locale] ?? need.title.it ?? need.title.en ?? need.title.sq ?? '';
+          return html`<li>
+            <div class="grow">
+              <p><strong>${title}</strong> · ${need.referrer_name}</p>
+              <p class="muted">
+                ${msg(str`Your part: ${formatMoney(given, need.currency, locale)}`)} ·
+                ${plural(seats, locale, { one: () => msg(str`${seats} seat`), other: () => msg(str`${seats} seats`) })} ·
+                ${msg(str`${need.seats_funded} of ${need.seats} seats funded`)}
+              </p>
+              <p>${msg(str`${outcome.vouchers_issued} vouchers issued, ${outcome.seats_used} seats used`)}</p>
+            </div>
+            <span class="status">${needStatusText(need.status)}</span>
+          </li>`;
+        })}
+      </ul>
+    </section>`;
+  }
+
   #renderLanguages(impact: MentorImpact): TemplateResult | typeof nothing {
     if (impact.languages.length === 0) return nothing;
     const locale = this.locale;
@@ -181,5 +213,19 @@ export class MentoringMentorImpact extends DeskElement {
     if (csv === undefined) return;
     this.save(csv, `mentoring-impact-${new Date().toISOString().slice(0, 10)}.csv`);
     this.tell('success', () => msg('Figures downloaded.'));
+  }
+}
+
+/** A need's state, as the mentor reads it. */
+function needStatusText(status: Adoption['need']['status']): string {
+  switch (status) {
+    case 'open':
+      return msg('Still open');
+    case 'funded':
+      return msg('Funded');
+    case 'expired':
+      return msg('Deadline passed');
+    case 'closed':
+      return msg('Withdrawn');
   }
 }

@@ -55,6 +55,17 @@ describe('<mentoring-mentor-impact>', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('lists the needs it adopted on the needs board, and what their money became', async function () {
+    this.timeout(20_000);
+    const page = await seed<ImpactPage>('mentorImpact', { seats: 1, booked: 0, note: '', adopt: true });
+    const element = await openImpact(page);
+    await untilText(element, 'Needs you adopted');
+    const row = inside(element, '[part=adoptions] li')!.textContent!.replace(/\s+/g, ' ');
+    expect(row).to.contain('Classe 5C al concerto · Liceo Cairoli').and.contain('Your part: €10.00 · 1 seat · 1 of 4 seats funded');
+    expect(row).to.contain('0 vouchers issued, 0 seats used').and.contain('Still open');
+    await expect(element).to.be.accessible();
+  });
+
   it('downloads the CSV with the key in a header, never in a URL, keyboard only', async function () {
     this.timeout(20_000);
     const page = await seed<ImpactPage>('mentorImpact', { seats: 2, booked: 1, note: '' });
