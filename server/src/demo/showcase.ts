@@ -17,8 +17,8 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
     const response = await request(path, {
       method,
       headers: { Authorization: `Bearer ${key}`, 'Content-Type': binary ? 'image/webp' : 'application/json' },
-      // The bytes of a photo file, backed by a plain ArrayBuffer as fetch bodies are typed (the DOM lib of e2e/).
-      body: binary ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
+      // A copy on its own ArrayBuffer: what fetch takes in both the DOM and Node typings.
+      body: binary ? new Uint8Array(body) : JSON.stringify(body),
     });
     const answer = (await response.json()) as Record<string, any>;
     if (!response.ok) throw new Error(`demo showcase: ${method} ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
