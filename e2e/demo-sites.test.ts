@@ -118,6 +118,7 @@ const sites: Site[] = [
     focus: 'mentoring-redeem-voucher',
     async shows(page) {
       assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher'), mentoring.demo.offers.kenge.title);
+      await showsDirectory(page, mentoring.demo.circuits.milano.id);
     },
   },
   {
@@ -127,6 +128,8 @@ const sites: Site[] = [
       const concert = await mentoring.api('GET', `/v1/offers/${mentoring.demo.offers.kenge.id}`, mentoring.demo.operator.secretKey);
       assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher'), concert.title.sq);
       assert.equal((await page.locator('mentoring-redeem-voucher form [type=submit]').textContent())!.trim(), albanian('Check my voucher'));
+      await showsDirectory(page, mentoring.demo.circuits.milano.id);
+      assert.equal(await page.locator('mentoring-directory').evaluate((element) => element.closest('[lang]')!.getAttribute('lang')), 'sq');
     },
   },
   {
@@ -166,6 +169,16 @@ const sites: Site[] = [
       // The CMS placeholders became the elements, keeping their class.
       assert.equal(await widgetTitle(page, 'mentoring-redeem-voucher.voucher-concerto'), mentoring.demo.offers.concertoAllievi.title);
       await loadedWidget(page, 'mentoring-circuit-badge[variant=full]');
+      // The circuit's published stories, newest first, with their photos.
+      const { data: stories } = await publicList<{ title: { it: string } }>(`/v1/public/stories?circuit=${mentoring.demo.circuits.vigevano.id}`);
+      assert.ok(stories.length > 0, 'the demo published stories');
+      const cards = page.locator('mentoring-stories [part=story]');
+      await cards.first().waitFor();
+      assert.deepEqual((await cards.locator('h3').allTextContents()).map((title) => title.trim()), stories.map((story) => story.title.it));
+      for (const photo of await page.locator('mentoring-stories [part=photo]').all()) {
+        await photo.scrollIntoViewIfNeeded();
+        await photo.evaluate((image: HTMLImageElement) => image.decode());
+      }
       assert.equal(await page.locator('[data-mentoring]').count(), 0);
       // The theme's `button { all: unset; text-transform: uppercase !important; background: #c00 !important }`
       // and `h2 { font: 40px serif !important }` stop at the shadow root; its own custom property goes through.
@@ -229,6 +242,22 @@ const sites: Site[] = [
     },
   },
 ];
+
+/** What a public endpoint answers, as any browser gets it (no key). */
+async function publicList<T>(path: string): Promise<{ data: T[] }> {
+  const response = await fetch(`${mentoring.baseUrl}${path}`);
+  assert.equal(response.status, 200, path);
+  return (await response.json()) as { data: T[] };
+}
+
+/** The circuit's directory on the page lists the public profiles the API lists, in its order. */
+async function showsDirectory(page: Page, circuit: string): Promise<void> {
+  const { data: profiles } = await publicList<{ display_name: string }>(`/v1/public/directory?circuit=${circuit}`);
+  assert.ok(profiles.length > 0, 'the demo made profiles public');
+  const cards = page.locator('mentoring-directory [part=card]');
+  await cards.first().waitFor();
+  assert.deepEqual((await cards.locator('h3').allTextContents()).map((name) => name.trim()), profiles.map((profile) => profile.display_name));
+}
 
 /** A staff page says it is for staff, and that its key is in the page for the demo only. */
 async function staffOnly(page: Page): Promise<void> {
