@@ -4,12 +4,15 @@ import { after } from 'node:test';
 
 /**
  * Processes started and not yet exited. A test that fails before it stops its server would leave
- * the process running, and the test file waiting on it for ever: they are killed when the file's
- * tests are done.
+ * the process running, and the test file waiting on it for ever: once the file's tests and its
+ * own `after` hooks (which stop their servers and check how they exit) are done, what is still
+ * running is killed. The timer does not keep the file alive when nothing is left.
  */
 const running = new Set<ChildProcess>();
 after(() => {
-  for (const child of running) child.kill('SIGKILL');
+  setTimeout(() => {
+    for (const child of running) child.kill('SIGKILL');
+  }, 5_000).unref();
 });
 
 export interface Running {
