@@ -417,28 +417,42 @@ const seeds = {
         ],
       },
     });
-    const referrer = await api.organization('referrer', 'Istituto Volta', { by: operator.secretKey });
+    const referrer = await api.organization('referrer', 'Istituto Volta', { by: operator.secretKey, allowedOrigins: [world.pageOrigin] });
     await api.call('POST', '/v1/allocations', {
       key: operator.secretKey,
       body: { referrer_id: referrer.id, pool_id: circuit.general_pool_id, amount: 100_000 },
     });
-    const beneficiary = await api.call('POST', '/v1/beneficiaries', {
-      key: referrer.secretKey,
-      body: { reference: `4A-${randomBytes(4).toString('hex')}`, age_band: '14-17', language: 'it' },
-    });
-    const voucher = await api.call('POST', '/v1/vouchers', {
-      key: referrer.secretKey,
-      body: { beneficiary_id: beneficiary.id, pool_id: circuit.general_pool_id, amount: 5000 },
-    });
-    const booking = await api.call('POST', '/v1/redemptions', {
-      key: desk.key,
-      body: { code: voucher.code, pin: voucher.pin, offer_id: concert.id, seats: 1, capture: true },
-    });
+    /** A pupil of the school with a €50 voucher, who went to `offers` (booked at the theatre's desk); the voucher and bookings. */
+    const pupil = async (language, offers) => {
+      const beneficiary = await api.call('POST', '/v1/beneficiaries', {
+        key: referrer.secretKey,
+        body: { reference: `4A-${randomBytes(4).toString('hex')}`, age_band: '14-17', language },
+      });
+      const voucher = await api.call('POST', '/v1/vouchers', {
+        key: referrer.secretKey,
+        body: { beneficiary_id: beneficiary.id, pool_id: circuit.general_pool_id, amount: 5000 },
+      });
+      const bookings = [];
+      for (const taken of offers) {
+        bookings.push(
+          await api.call('POST', '/v1/redemptions', {
+            key: desk.key,
+            body: { code: voucher.code, pin: voucher.pin, offer_id: taken.id, seats: 1, capture: true },
+          }),
+        );
+      }
+      return { reference: beneficiary.reference, voucher, bookings };
+    };
+    const { voucher, bookings: [booking] } = await pupil('it', [concert]);
+    // A second pupil went to the concert and to Tosca: the music path is completed, its bonus issued, its card not yet made.
+    const finisher = await pupil('sq', [concert, opera]);
+    const officeDesk = await api.call('POST', `/v1/organizations/${referrer.id}/keys`, { key: referrer.secretKey, body: { kind: 'desk' } });
     return {
       circuitId: circuit.id,
       publishableKey: publishable.key,
       voucher: { code: voucher.code, pin: voucher.pin },
       bookingReference: booking.booking_reference,
+      office: { referrerId: referrer.id, deskKey: officeDesk.key, poolId: circuit.general_pool_id, finisher: finisher.reference },
     };
   },
 

@@ -55,6 +55,21 @@ describe('the demo of npm start', () => {
         ['Discovering Vigevano', false, 2],
       ],
     );
+    assert.deepEqual(circuit.paths[1].bonus, { amount: 1500, pool_id: demo.circuits.vigevano.generalPoolId, valid_days: 365 });
+  });
+
+  it("shows a pupil's museum visit as a stamp on Discovering Vigevano, from the card alone", async () => {
+    const card = demo.vouchers.find((voucher) => voucher.beneficiary === '3B-02')!;
+    const progress = assertOk(
+      await call(api, 'POST', '/v1/public/path-progress', {
+        key: demo.providers.museoCalzatura.publishableKey,
+        body: { code: card.code, pin: card.pin },
+        headers: { Origin: baseUrl },
+      }),
+    );
+    const discovering = progress.paths.find((path: { name: { en: string } }) => path.name.en === 'Discovering Vigevano');
+    assert.deepEqual(discovering.steps.map((step: { stamped: boolean }) => step.stamped), [false, true]);
+    assert.deepEqual(discovering.bonus, { status: 'to_earn', amount: 1500, currency: 'EUR' });
   });
 
   it('speaks the three languages: Albanian pupils of the diaspora association, offers titled in it, en and sq', async () => {

@@ -174,7 +174,8 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     }),
   };
 
-  // Two integrated paths of the Vigevano circuit: a music journey in order, and the city's culture in any order.
+  // Two integrated paths of the Vigevano circuit: a music journey in order, and the city's culture in
+  // any order, which earns a €15 bonus voucher from the general pool.
   await post(`/v1/circuits/${vigevano.id}`, operator.secretKey, {
     paths: [
       {
@@ -186,6 +187,7 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
         name: { it: 'Vigevano da scoprire', en: 'Discovering Vigevano', sq: 'Zbulo Vigevanon' },
         ordered: false,
         steps: [{ category: 'theatre' }, { category: 'museum' }],
+        bonus: { amount: 1500, pool_id: vigevano.general_pool_id },
       },
     ],
   });
@@ -295,6 +297,15 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     });
     vouchers.push({ code: voucher.code, pin: voucher.pin, amount, language, referrer, issuedBy: referrerNames[referrer], beneficiary: reference });
   }
+  // 3B-02 has already been to the shoe museum, booked at its desk: one stamp on "Vigevano da scoprire".
+  const museumVisitor = vouchers.find((voucher) => voucher.beneficiary === '3B-02')!;
+  await post('/v1/redemptions', providers.museoCalzatura.deskKey, {
+    code: museumVisitor.code,
+    pin: museumVisitor.pin,
+    offer_id: offers.scarpeDautore.id,
+    seats: 1,
+    capture: true,
+  });
 
   // What Pasticceria Colombo's money did: three pupils of the Liceo Cairoli book La locandiera with
   // vouchers from its campaign (shared with Ferramenta Bianchi), two thank-you notes the school

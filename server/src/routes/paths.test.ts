@@ -122,6 +122,14 @@ describe('stamps', () => {
     assert.deepEqual(stampedSteps(ordered), []);
   });
 
+  it('a free path takes its second step first: the opera is stamped where it is, the music step still to do', async () => {
+    const beneficiary = await seedBeneficiary(api, school);
+    await book(await issueVoucher(beneficiary), opera);
+    const { music } = await pathsOf(beneficiary);
+    assert.deepEqual(stampedSteps(music), [2]);
+    assert.equal(music.steps[0].redemption_id, null);
+  });
+
   it('a held seat stamps nothing until it is captured at the counter', async () => {
     const beneficiary = await seedBeneficiary(api, school);
     const voucher = await issueVoucher(beneficiary);

@@ -78,6 +78,20 @@ export interface IssuedVoucher extends Voucher {
   pin: string;
 }
 
+/** GET /v1/beneficiaries/{id}/paths: a path of the beneficiary's circuits, and its bonus. */
+export interface BeneficiaryPath {
+  path_id: string;
+  name: LocalizedText;
+  completed_at: string | null;
+  bonus: {
+    status: 'to_earn' | 'pending' | 'issued';
+    amount: number;
+    currency: string;
+    voucher_id: string | null;
+    card_issued_at: string | null;
+  } | null;
+}
+
 /** GET /v1/allocations: how much the referrer may still issue from a pool. */
 export interface Allocation {
   pool_id: string;

@@ -11,6 +11,7 @@ import {
   type AgeBand,
   type Allocation,
   type Beneficiary,
+  type BeneficiaryPath,
   type IssuedVoucher,
   type Language,
   type Organization,
@@ -103,6 +104,7 @@ export class MentoringReferrerDesk extends DeskElement {
     cards: { state: true, attribute: false },
     invalid: { state: true, attribute: false },
     notes: { state: true, attribute: false },
+    bonuses: { state: true, attribute: false },
   };
 
   protected readonly deskKind = 'referrer';
@@ -122,6 +124,8 @@ export class MentoringReferrerDesk extends DeskElement {
   private invalid: Field | undefined;
   /** Thank-you notes of the office's beneficiaries waiting to be checked. */
   private notes: ThankYouNote[] = [];
+  /** By beneficiary, once their vouchers are shown: the bonuses of completed paths still without a card. */
+  private bonuses: ReadonlyMap<string, BeneficiaryPath[]> = new Map();
 
   /** One key per issuing (the same vouchers): a retry after a lost answer gets the same cards, not new ones. */
   #issueIntent: { body: string; key: string } | undefined;
@@ -284,7 +288,7 @@ export class MentoringReferrerDesk extends DeskElement {
             aria-expanded=${String(open)}
             aria-controls="vouchers-${beneficiary.id}"
             aria-label=${msg(str`Vouchers of ${reference}`)}
-            @click=${() => (this.shown = open ? undefined : beneficiary.id)}
+            @click=${() => this.#showVouchers(open ? undefined : beneficiary)}
           >
             ${msg('Vouchers')}
           </button>`}
@@ -297,7 +301,7 @@ export class MentoringReferrerDesk extends DeskElement {
     return html`<ul class="vouchers" id="vouchers-${beneficiary.id}">
       ${vouchers.map(
         (voucher) => html`<li>
-          <span class="code">…${voucher.code_hint}</span> ·
+          ${voucher.code_hint === '' ? html`<span>${msg('Path bonus')}</span>` : html`<span class="code">…${voucher.code_hint}</span>`} ·
           ${msg(str`${formatMoney(voucher.available, voucher.currency, locale)} left of ${formatMoney(voucher.amount, voucher.currency, locale)}`)} ·
           ${msg(str`until ${formatDate(voucher.expires_at, locale)}`)}
           ${voucher.locked
@@ -314,7 +318,22 @@ export class MentoringReferrerDesk extends DeskElement {
             : nothing}
         </li>`,
       )}
+      ${(this.bonuses.get(beneficiary.id) ?? []).map((path) => this.#renderBonus(beneficiary, path))}
     </ul>`;
+  }
+
+  /** A completed path's bonus without its card yet: the office prints it now (a pending one is issued first, if the fund has the money). */
+  #renderBonus(beneficiary: Beneficiary, path: BeneficiaryPath): TemplateResult {
+    const locale = this.locale;
+    const bonus = path.bonus!;
+    const name = localizedText(path.name, locale);
+    return html`<li class="bonus">
+      ${msg(str`Bonus for completing ${name}: ${formatMoney(bonus.amount, bonus.currency, locale)}`)}
+      ${bonus.status === 'pending' ? html`<span class="status">${msg('Waiting for the fund')}</span>` : nothing}
+      <button part="button" type="button" ?disabled=${this.busy} @click=${() => this.#bonusCard(beneficiary, path)}>
+        ${msg(str`Print the bonus card for ${name}`)}
+      </button>
+    </li>`;
   }
 
   #renderIssue(): TemplateResult {
@@ -502,6 +521,33 @@ export class MentoringReferrerDesk extends DeskElement {
     this.focusLater('#cards-heading');
     this.emit<VouchersIssuedDetail>('mentoring-voucher-issued', { vouchers });
     await this.attempt(async () => void (this.allocations = await this.#allocations()));
+  }
+
+  async #showVouchers(beneficiary: Beneficiary | undefined): Promise<void> {
+    this.shown = beneficiary?.id;
+    if (beneficiary === undefined) return;
+    const paths = await this.attempt(() =>
+      request<{ data: BeneficiaryPath[] }>(this.api, 'GET', `/v1/beneficiaries/${beneficiary.id}/paths`, { authorized: true, fresh: true }),
+    );
+    if (paths === undefined) return;
+    const waiting = paths.data.filter((path) => path.bonus !== null && path.bonus.status !== 'to_earn' && path.bonus.card_issued_at === null);
+    this.bonuses = new Map([...this.bonuses, [beneficiary.id, waiting]]);
+  }
+
+  /** The bonus voucher's code and PIN are made now, shown on its card once, like an issued voucher's. */
+  async #bonusCard(beneficiary: Beneficiary, path: BeneficiaryPath): Promise<void> {
+    const voucher = await this.attempt(() =>
+      request<IssuedVoucher>(this.api, 'POST', `/v1/beneficiaries/${beneficiary.id}/paths/${path.path_id}/bonus-card`, { authorized: true }),
+    );
+    if (voucher === undefined) return;
+    await loadLocale(beneficiary.language, this.localName);
+    const { code: _code, pin: _pin, ...listed } = voucher;
+    this.vouchers = [...this.vouchers.filter((candidate) => candidate.id !== listed.id), listed];
+    this.bonuses = new Map([...this.bonuses, [beneficiary.id, (this.bonuses.get(beneficiary.id) ?? []).filter((candidate) => candidate !== path)]]);
+    this.cards = [{ voucher, beneficiary }];
+    this.#printCards(true);
+    this.tell('success', () => msg('Bonus voucher ready. Print its card now.'));
+    this.focusLater('#cards-heading');
   }
 
   #closeCards(): void {

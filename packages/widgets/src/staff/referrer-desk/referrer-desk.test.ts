@@ -232,6 +232,27 @@ describe('<mentoring-referrer-desk>', () => {
     expect(inside(element, '[part=notes]'), 'nothing left to check').to.equal(null);
   });
 
+  it("prints the card of a pupil's path bonus: its code and PIN are made then, once", async () => {
+    const { office: paths } = await seed<{ office: Office & { finisher: string } }>('paths');
+    const element = await openDesk(paths);
+    click(element, `Vouchers of ${paths.finisher}`);
+    await untilText(element, 'Bonus for completing Music path: €20.00');
+    expect(textOf(element)).to.contain('Path bonus');
+    await expect(element).to.be.accessible();
+    click(element, 'Print the bonus card for Music path');
+    await untilText(element, 'Bonus voucher ready. Print its card now.');
+    const card = inside(element, '[part=card]')!;
+    // The card speaks the pupil's Albanian; its code opens the €20 bonus voucher.
+    expect(card.getAttribute('lang')).to.equal('sq');
+    expect(card.querySelector('.card-code')!.textContent).to.match(/^MNT-/);
+    expect(card.querySelector('.card-pin')!.textContent).to.match(/^\d{6}$/);
+    expect(focusedIn(element)?.id).to.equal('cards-heading');
+    await expect(element).to.be.accessible();
+    click(element, 'Done: the cards are printed');
+    await untilText(element, '€20.00 left of €20.00');
+    expect(textOf(element)).to.not.contain('Print the bonus card');
+  });
+
   it('works at 320 px in Albanian', async () => {
     const school = await office();
     await seed('officeVoucher', { deskKey: school.deskKey, reference: 'R-01' });
