@@ -82,7 +82,7 @@ export class MentoringDirectory extends MentoringElement {
           ['mentor', msg('Mentors')],
         ])}
         ${this.#select('category', msg('Category'), circuit?.categories.map((category) => [category.slug, localizedText(category.name, this.locale)]) ?? [])}
-        ${this.#select('language', msg('Language spoken'), (circuit?.languages ?? []).map((code) => [code, languageName(code, this.locale)]))}
+        ${this.#select('language', msg('Language spoken'), languages(circuit, this.language).map((code) => [code, languageName(code, this.locale)]))}
       </form>
       <ul part="list" class="cards">
         ${pages.entries.map((entry) => this.#card(entry))}
@@ -98,11 +98,13 @@ export class MentoringDirectory extends MentoringElement {
 
   #select(name: Filter, label: string, options: [string, string][]): TemplateResult {
     const value = this[name];
+    // A filter set by an attribute that the circuit does not offer is still shown as chosen, never as "All".
+    const choices: [string, string][] = value === '' || options.some(([option]) => option === value) ? options : [...options, [value, value]];
     return html`<div>
       <label for=${name}>${label}</label>
       <select id=${name} name=${name} .value=${value}>
         <option value="" ?selected=${value === ''}>${msg('All')}</option>
-        ${options.map(([option, text]) => html`<option value=${option} ?selected=${option === value}>${text}</option>`)}
+        ${choices.map(([option, text]) => html`<option value=${option} ?selected=${option === value}>${text}</option>`)}
       </select>
     </div>`;
   }
@@ -154,6 +156,12 @@ export class MentoringDirectory extends MentoringElement {
     for (const name of ['kind', 'category', 'language'] as const) if (this[name]) query.set(name, this[name]);
     void this.#pages.load(`/v1/public/directory?${query}`);
   }
+}
+
+/** The languages the filter offers: those of the circuit's profiles, and the one asked for. */
+function languages(circuit: DirectoryPage['circuit'] | undefined, chosen: string): string[] {
+  const spoken = circuit?.languages ?? [];
+  return chosen === '' || spoken.includes(chosen) ? spoken : [...spoken, chosen];
 }
 
 function kindName(kind: DirectoryKind): string {

@@ -62,9 +62,12 @@ describe('<mentoring-directory>', () => {
   });
 
   it('starts filtered by its attributes, and says so when no one matches', async () => {
-    const element = await directoryWidget({ attributes: 'kind="mentor" language="en"' });
+    const element = await directoryWidget({ attributes: 'kind="mentor" language="uk"' });
     await untilText(element, 'No one matches these filters yet.');
     expect(inside<HTMLSelectElement>(element, '#kind')!.value).to.equal('mentor');
+    // No public profile of the circuit speaks Ukrainian, yet the filter says it is on.
+    expect(inside<HTMLSelectElement>(element, '#language')!.selectedOptions[0]!.textContent).to.equal('Ukrainian');
+    await expect(element).to.be.accessible();
   });
 
   it('shows more on request and takes the focus to the first new card', async () => {
