@@ -42,6 +42,7 @@ test("a widget's texts are chunks of their own, one per language, and no widget 
 
 test('the staff desks are a build apart: no public widget loads a file of theirs, nor they one of the public build', () => {
   assert.equal(textsLocale('desk/chunks/referrer-desk.sq-Ab1_x.js'), 'sq');
+  assert.equal(textsLocale('desk/chunks/provider-desk.sq-BiCuIh-o.js'), 'sq', 'a hash with a dash');
   for (const name of components) assert.ok(reachable(`${name}.js`).every((file) => !file.startsWith('desk/')), name);
   for (const name of desks) {
     const { code, texts } = download(`desk/${name}.js`);

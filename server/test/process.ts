@@ -1,5 +1,16 @@
 // Runs one of the server's entry points as its own process, as npm scripts do.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
+
+/**
+ * Processes started and not yet exited. A test that fails before it stops its server would leave
+ * the process running, and the test file waiting on it for ever: they are killed when the file's
+ * tests are done.
+ */
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export interface Running {
   child: ChildProcess;
@@ -18,7 +29,13 @@ export function startScript(script: string, env: Record<string, string>): Runnin
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return { child, output: () => text, exited };
 }
 

@@ -109,14 +109,15 @@ export function auditInOwnTransaction(c: Context<ApiEnv>): PendingAuditEntry {
 }
 
 /**
- * Records every POST under /v1 that reached the API with a key (or a payment provider's signed
+ * Records every POST and PUT under /v1 that reached the API with a key (or a payment provider's signed
  * webhook), whatever its answer, and the GETs marked with {@link auditThisRead}, once the answer is
  * known and before it leaves: an answered write always has its entry. Replayed idempotent answers
  * changed nothing and are not recorded again.
  */
 export function auditRequests(audit: AuditLog): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    if (c.req.method !== 'POST') {
+    // Writes are POSTs, and the PUTs of a public profile and a story's photo.
+    if (c.req.method !== 'POST' && c.req.method !== 'PUT') {
       await next();
       if (c.get('auditRead') === true) await audit.record(entryFor(c, undefined));
       return;

@@ -307,20 +307,21 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
     capture: true,
   });
 
-  // What Pasticceria Colombo's money did: three pupils of the Liceo Cairoli book La locandiera with
-  // vouchers from its campaign (shared with Ferramenta Bianchi), two thank-you notes the school
-  // approved (Italian and Albanian) and one it has still to check.
+  // What Pasticceria Colombo's money did: three young people of the diaspora association book La
+  // locandiera with vouchers from its campaign (shared with Ferramenta Bianchi), two thank-you notes
+  // the association approved (Albanian and Italian) and one it has still to check. The association
+  // issues them from an allocation in that campaign's pool; the Liceo's office stays as it was.
   mentors.pasticceriaColombo.impactKey = await key(mentors.pasticceriaColombo.id, 'desk');
-  const school = referrers.liceoCairoli.secretKey;
+  const association = referrers.albanesiDiaspora.secretKey;
   const locandieraPool = (await get(`/v1/campaigns/${campaigns.locandiera.id}`, operator.secretKey)).pool_id as string;
-  await post('/v1/allocations', operator.secretKey, { referrer_id: referrers.liceoCairoli.id, pool_id: locandieraPool, amount: 4500 });
+  await post('/v1/allocations', operator.secretKey, { referrer_id: referrers.albanesiDiaspora.id, pool_id: locandieraPool, amount: 4500 });
   for (const [reference, language, note, approved] of [
-    ['5C-01', 'it', 'Grazie! Non ero mai stata a teatro: Mirandolina è fortissima.', true],
-    ['5C-02', 'sq', 'Faleminderit! Ishte hera ime e parë në teatër, më pëlqeu shumë.', true],
-    ['5C-03', 'it', 'Bellissimo, grazie a chi ha pagato il biglietto.', false],
+    ['DP-03', 'sq', 'Faleminderit! Ishte hera ime e parë në teatër, më pëlqeu shumë.', true],
+    ['DP-04', 'it', 'Grazie! Non ero mai stata a teatro: Mirandolina è fortissima.', true],
+    ['DP-05', 'it', 'Bellissimo, grazie a chi ha pagato il biglietto.', false],
   ] as const) {
-    const beneficiary = await post('/v1/beneficiaries', school, { reference, age_band: '14-17', language });
-    const voucher = await post('/v1/vouchers', school, { beneficiary_id: beneficiary.id, pool_id: locandieraPool, amount: 1500 });
+    const beneficiary = await post('/v1/beneficiaries', association, { reference, age_band: '14-17', language });
+    const voucher = await post('/v1/vouchers', association, { beneficiary_id: beneficiary.id, pool_id: locandieraPool, amount: 1500 });
     const booking = await post('/v1/redemptions', providers.teatroCagnoni.publishableKey, {
       code: voucher.code,
       pin: voucher.pin,
@@ -334,7 +335,7 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
       pin: voucher.pin,
       text: note,
     });
-    if (approved) await post(`/v1/thanks/${thanks.id}/approve`, school, {});
+    if (approved) await post(`/v1/thanks/${thanks.id}/approve`, association, {});
   }
 
   const demo: DemoData = {

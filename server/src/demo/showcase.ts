@@ -1,24 +1,23 @@
 // The demo's open directory and stories (issue 8), made through the API like the rest of the demo:
-// the operator fills in the public profiles of the organizations it registered; two pupils of the
-// Liceo use their cards (printed with the demo's others) at the theatre and the music school; those
-// two write what it meant and the operator approves them (their numbers come from those seats); the
-// Liceo's own story waits for the operator.
+// the operator fills in the public profiles of the organizations it registered; two pupils of a
+// middle school use their cards at the theatre and the music school; those two write what it meant
+// and the operator approves them (their numbers come from those seats); the Liceo's story waits for
+// the operator.
 import { readFileSync } from 'node:fs';
 import type { ApiRequest, DemoData } from './seed.js';
 
 type Call = <T = Record<string, any>>(method: 'POST' | 'PUT', path: string, key: string, body: unknown) => Promise<T>;
 
-const photo = (name: string) => readFileSync(new URL(`photos/${name}`, import.meta.url));
+/** A drawn photo of photos/ (scripts/draw-photos.mjs), as the body of its upload. */
+const photo = (name: string) => new Blob([new Uint8Array(readFileSync(new URL(`photos/${name}`, import.meta.url)))], { type: 'image/webp' });
 
 /** Public profiles, a few seats used, two approved stories with photos and one pending. */
 export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Date): Promise<void> {
   const call: Call = async (method, path, key, body) => {
-    const binary = body instanceof Uint8Array;
     const response = await request(path, {
       method,
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': binary ? 'image/webp' : 'application/json' },
-      // A copy on its own ArrayBuffer: what fetch takes in both the DOM and Node typings.
-      body: binary ? new Uint8Array(body) : JSON.stringify(body),
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': body instanceof Blob ? body.type : 'application/json' },
+      body: body instanceof Blob ? body : JSON.stringify(body),
     });
     const answer = (await response.json()) as Record<string, any>;
     if (!response.ok) throw new Error(`demo showcase: ${method} ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
@@ -104,22 +103,32 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
     location: { city: 'Milano' },
   });
 
-  // Two pupils of the Liceo use their cards: two seats of La locandiera, three at the pupils' concert.
-  const liceo = demo.referrers.liceoCairoli.secretKey;
+  // Two pupils of the Istituto Comprensivo use their cards: two seats of La locandiera, three at the
+  // pupils' concert. A school of its own, so the Liceo's cards and desk stay as the demo pages show them.
+  const istituto = await call('POST', '/v1/organizations', operator, { kind: 'referrer', name: 'Istituto Comprensivo Vigevano', allowed_origins: [] });
+  const middleSchool = (await call('POST', `/v1/organizations/${istituto.id}/keys`, operator, { kind: 'secret' })).key as string;
+  await call('POST', '/v1/allocations', operator, { referrer_id: istituto.id, pool_id: demo.circuits.vigevano.generalPoolId, amount: 20_000 });
+  await profile(istituto.id, {
+    description: {
+      it: 'Scuole primarie e medie di Vigevano: ogni classe vede almeno uno spettacolo all’anno.',
+      en: 'Primary and middle schools of Vigevano: every class sees at least one show a year.',
+      sq: 'Shkolla fillore dhe të mesme të Vigevanos: çdo klasë sheh të paktën një shfaqje në vit.',
+    },
+    languages: ['it', 'en', 'sq'],
+    location: { city: 'Vigevano' },
+  });
   for (const [reference, provider, offer, seats] of [
-    ['3C-01', 'teatroCagnoni', demo.offers.locandiera.id, 2],
-    ['3C-02', 'scuolaMusica', demo.offers.concertoAllievi.id, 3],
+    ['2A-01', 'teatroCagnoni', demo.offers.locandiera.id, 2],
+    ['2A-02', 'scuolaMusica', demo.offers.concertoAllievi.id, 3],
   ] as const) {
-    const beneficiary = await call('POST', '/v1/beneficiaries', liceo, { reference, age_band: '14-17', language: 'it' });
-    const voucher = await call('POST', '/v1/vouchers', liceo, {
+    const beneficiary = await call('POST', '/v1/beneficiaries', middleSchool, { reference, age_band: '0-13', language: 'it' });
+    const voucher = await call('POST', '/v1/vouchers', middleSchool, {
       beneficiary_id: beneficiary.id,
       pool_id: demo.circuits.vigevano.generalPoolId,
       amount: 5000,
       expires_at: new Date(now.getTime() + 180 * 24 * 3600 * 1000).toISOString(),
     });
     await call('POST', '/v1/redemptions', demo.providers[provider].deskKey, { code: voucher.code, pin: voucher.pin, offer_id: offer, seats, capture: true });
-    // Cards like the others, with what is left on them.
-    demo.vouchers.push({ code: voucher.code, pin: voucher.pin, amount: 5000, language: 'it', referrer: 'liceoCairoli', issuedBy: 'Liceo Benedetto Cairoli', beneficiary: reference });
   }
 
   const story = async (authorKey: string, body: Record<string, unknown>, image?: string) => {
@@ -132,9 +141,9 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
     {
       title: { it: 'La prima volta a teatro', en: 'A first night at the theatre', sq: 'Nata e parë në teatër' },
       body: {
-        it: 'Per molti ragazzi del Liceo Cairoli La locandiera è stata la prima sera in platea.\nAlcuni sono tornati con i genitori, con il biglietto pagato da un mentore del quartiere.',
-        en: 'For many pupils of the Liceo Cairoli, The Mistress of the Inn was their first evening in the stalls.\nSome came back with their parents, their ticket paid by a mentor from the neighbourhood.',
-        sq: 'Për shumë nxënës të Liceut Cairoli, Hanxhesha ishte mbrëmja e tyre e parë në sallë.\nDisa u kthyen me prindërit, me biletën e paguar nga një mentor i lagjes.',
+        it: 'Per molti ragazzi delle scuole di Vigevano La locandiera è stata la prima sera in platea.\nAlcuni sono tornati con i genitori, con il biglietto pagato da un mentore del quartiere.',
+        en: "For many of Vigevano's pupils, The Mistress of the Inn was their first evening in the stalls.\nSome came back with their parents, their ticket paid by a mentor from the neighbourhood.",
+        sq: 'Për shumë nxënës të Vigevanos, Hanxhesha ishte mbrëmja e tyre e parë në sallë.\nDisa u kthyen me prindërit, me biletën e paguar nga një mentor i lagjes.',
       },
       photo_alt: {
         it: 'Il palco del Teatro Cagnoni con il sipario rosso aperto e la platea in ombra',
@@ -162,7 +171,7 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
     'scuola-musica.webp',
   );
   for (const id of [theatre, music]) await call('POST', `/v1/stories/${id}/approve`, operator, {});
-  await story(liceo, {
+  await story(demo.referrers.liceoCairoli.secretKey, {
     title: { it: 'Il teatro entra in classe', en: 'The theatre comes to class' },
     body: {
       it: 'Prima dello spettacolo la compagnia è venuta a scuola a leggere Goldoni con la 3C.',

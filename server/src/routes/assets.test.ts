@@ -95,7 +95,7 @@ describe('the demo pages at /examples/', () => {
     assert.equal(
       response.headers.get('content-security-policy'),
       "default-src 'self'; script-src 'self' http://localhost:8787; connect-src http://localhost:8787; style-src 'self' 'unsafe-inline'; " +
-        "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        "img-src 'self' data: http://localhost:8787; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     );
     assert.equal(response.headers.get('cache-control'), 'no-store', 'the keys change with the database');
     assert.equal(response.headers.get('content-length'), null, "the file's length is not the page's");

@@ -45,7 +45,7 @@ const placeholder = /\{\{\s*([\w.]+)\s*\}\}/g;
  * The demo pages are HTML as a provider would paste it, with `{{path}}` where the script tag's key
  * and the elements' ids go: those are made anew for every database, so they are filled in from the
  * demo data as the page is served. Each page also gets the strict Content-Security-Policy a careful
- * host sends: scripts and API calls only from the Mentoring server, nothing from any other site.
+ * host sends: scripts, API calls and the stories' photos only from the Mentoring server, nothing from any other site.
  */
 function demoPages(demo: () => DemoData | undefined): MiddlewareHandler {
   return async (c, next) => {
@@ -76,7 +76,7 @@ function demoPages(demo: () => DemoData | undefined): MiddlewareHandler {
     c.header(
       'Content-Security-Policy',
       `default-src 'self'; script-src 'self' ${apiOrigin}; connect-src ${apiOrigin}; style-src 'self' 'unsafe-inline'; ` +
-        "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        `img-src 'self' data: ${apiOrigin}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
     );
   };
 }

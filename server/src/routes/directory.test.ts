@@ -146,6 +146,7 @@ describe("a circuit's directory", () => {
     assert.deepEqual(names(await directory(`${circuit}&q=diaspora`)), ['Shoqata Besa']);
     assert.deepEqual(names(await directory(`${circuit}&q=historik`)), ['Teatro Cagnoni']);
     assert.deepEqual(names(await directory(`${circuit}&q=${encodeURIComponent('100%')}`)), []);
+    assert.deepEqual(names(await directory(`${circuit}&q=sq`)), [], 'the languages of a description are not words in it');
 
     const seen: string[] = [];
     let cursor = '';

@@ -263,7 +263,8 @@ export function directoryRoutes({ sql }: Services) {
           ${query.kind === undefined ? sql`` : sql`and o.kind = ${query.kind}`}
           ${query.category === undefined ? sql`` : sql`and ${query.category} = any (p.categories)`}
           ${query.language === undefined ? sql`` : sql`and ${query.language} = any (p.languages)`}
-          ${words === undefined ? sql`` : sql`and (p.display_name ilike ${words} or p.description::text ilike ${words})`}
+          ${words === undefined ? sql`` : sql`and (p.display_name ilike ${words}
+                or exists (select 1 from jsonb_each_text(p.description) as text where text.value ilike ${words}))`}
         order by o.id limit ${query.limit + 1}`;
       const [spoken] = await sql<{ languages: string[] }[]>`
         select coalesce(array_agg(distinct language order by language), '{}') as languages

@@ -77,6 +77,17 @@ describe('the photo of a story', () => {
     assert.deepEqual({ ...taken.photo, url: undefined }, { url: undefined, content_type: 'image/webp', width: 6, height: 4 });
     const [bytes] = await api.database.sql<{ bytes: Buffer }[]>`select bytes from story_photos where story_id = ${written.id}`;
     assert.ok(bytes!.bytes.equals(photo('tiny.webp')));
+    const audited = await api.database.sql<{ status: number; problem_code: string | null }[]>`
+      select status, problem_code from audit_log where action = 'PUT /v1/stories/{id}/photo' and object_id = ${written.id} order by created_at, id`;
+    assert.deepEqual(
+      audited.map((entry) => [entry.status, entry.problem_code]),
+      [
+        [415, 'unsupported_image'],
+        [415, 'unsupported_image'],
+        [200, null],
+      ],
+      'the uploads are in the audit log (the one over 2 MiB was refused before it reached a key check)',
+    );
   });
 
   it('needs its alt text first, and the story its author', async () => {
@@ -199,5 +210,13 @@ describe('the public showcase', () => {
     const pending = assertOk(await write(museum, circuit), 201);
     assertOk(await upload(museum, pending.id, photo('tiny.jpg'), 'image/jpeg'));
     assertProblem(await call(api, 'GET', `/v1/public/stories/${pending.id}/photo`), 404, 'not_found');
+    // The operator sees it before approving, with its key; no one else does, and nothing keeps it.
+    const preview = await api.app.request(`/v1/stories/${pending.id}/photo`, { headers: { Authorization: `Bearer ${circuit.operator.secretKey}` } });
+    assert.equal(preview.status, 200);
+    assert.equal(preview.headers.get('content-type'), 'image/jpeg');
+    assert.equal(preview.headers.get('cache-control'), 'private, no-store');
+    assert.ok(Buffer.from(await preview.arrayBuffer()).equals(photo('tiny.jpg')));
+    assertProblem(await call(api, 'GET', `/v1/stories/${pending.id}/photo`, { key: vigevano.operator.secretKey }), 404, 'not_found');
+    assertProblem(await call(api, 'GET', `/v1/stories/${pending.id}/photo`), 401, 'unauthorized');
   });
 });

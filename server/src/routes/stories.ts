@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import { takesPartIn } from '../directory/membership.js';
@@ -76,6 +77,9 @@ const rejectionSchema = z
   .openapi('StoryRejection');
 
 const idParam = z.object({ id: z.uuid() });
+
+/** A photo as a body, in the OpenAPI document: the image itself, of one of the three types. */
+const imageContent = Object.fromEntries(photoTypes.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }]));
 
 interface StoryRow {
   id: string;
@@ -214,10 +218,7 @@ export function storyRoutes({ sql }: Services) {
       security: bearer,
       request: {
         params: idParam,
-        body: {
-          required: true,
-          content: Object.fromEntries(photoTypes.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }])),
-        },
+        body: { required: true, content: imageContent },
       },
       responses: { 200: jsonResponse(storySchema, 'The story with its photo'), ...problems(401, 403, 404, 409, 413, 415) },
     }),
@@ -254,6 +255,25 @@ export function storyRoutes({ sql }: Services) {
         await transaction`update stories set status = 'pending', rejection_reason = null, updated_at = now() where id = ${story.id}`;
       });
       return c.json(storyJson(await storyRow(sql, story.id)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/stories/{id}/photo',
+      tags: ['Stories'],
+      summary: "A story's photo, for its author and its operator before it is published",
+      description: 'With the key of the author or of the operator that moderates the story; never cached.',
+      security: bearer,
+      request: { params: idParam },
+      responses: { 200: { description: 'The image', content: imageContent }, ...problems(401, 403, 404) },
+    }),
+    async (c) => {
+      const story = await visibleStory(sql, principalOf(c), c.req.valid('param').id);
+      const photo = await storedPhoto(sql, story.id, { published: false });
+      if (photo === undefined) throw new Problem(404, 'not_found', 'No photo yet', 'Upload it with PUT /v1/stories/{id}/photo.');
+      return photoResponse(c, photo, 'private, no-store');
     },
   );
 
@@ -346,29 +366,46 @@ export function storyRoutes({ sql }: Services) {
         'the ETag lets them check it.',
       request: { params: idParam, query: z.object({ v: z.string().max(64).optional() }) },
       responses: {
-        200: { description: 'The image', content: Object.fromEntries(photoTypes.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }])) },
+        200: { description: 'The image', content: imageContent },
         304: { description: 'Not modified' },
         ...problems(404),
       },
     }),
     async (c) => {
-      const [photo] = await sql<{ content_type: string; bytes: Buffer; digest: string }[]>`
-        select p.content_type, p.bytes, p.digest from story_photos p join stories s on s.id = p.story_id
-        where p.story_id = ${c.req.valid('param').id} and s.status = 'approved'`;
+      const photo = await storedPhoto(sql, c.req.valid('param').id, { published: true });
       if (photo === undefined) throw new Problem(404, 'not_found', 'No such photo', 'Only the photos of published stories are public.');
-      const headers = {
-        'Cache-Control': 'public, max-age=31536000, immutable',
-        ETag: `"${photo.digest}"`,
-        'X-Content-Type-Options': 'nosniff',
-        'Cross-Origin-Resource-Policy': 'cross-origin',
-      };
-      if (c.req.header('If-None-Match')?.includes(`"${photo.digest}"`)) return c.body(null, 304, headers);
-      return c.body(new Uint8Array(photo.bytes), 200, { ...headers, 'Content-Type': photo.content_type });
+      return photoResponse(c, photo, 'public, max-age=31536000, immutable');
     },
     notFoundUnlessValid('No such photo', 'Photo paths are /v1/public/stories/{id}/photo.'),
   );
 
   return app;
+}
+
+interface StoredPhoto {
+  content_type: string;
+  bytes: Buffer;
+  digest: string;
+}
+
+/** A story's photo; with `published`, only if the story is approved. */
+async function storedPhoto(sql: Sql, storyId: string, { published }: { published: boolean }): Promise<StoredPhoto | undefined> {
+  const [photo] = await sql<StoredPhoto[]>`
+    select p.content_type, p.bytes, p.digest from story_photos p join stories s on s.id = p.story_id
+    where p.story_id = ${storyId} ${published ? sql`and s.status = 'approved'` : sql``}`;
+  return photo;
+}
+
+/** The image with its own type, never sniffed, any site may show it; 304 when the browser has this one. */
+function photoResponse(c: Context, photo: StoredPhoto, cacheControl: string): Response {
+  const headers = {
+    'Cache-Control': cacheControl,
+    ETag: `"${photo.digest}"`,
+    'X-Content-Type-Options': 'nosniff',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+  };
+  if (c.req.header('If-None-Match')?.includes(`"${photo.digest}"`)) return c.body(null, 304, headers);
+  return c.body(new Uint8Array(photo.bytes), 200, { ...headers, 'Content-Type': photo.content_type });
 }
 
 /** Stories with their circuit, author and photo's description (never its bytes). */

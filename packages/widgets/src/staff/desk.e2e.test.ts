@@ -12,7 +12,7 @@ function shows(element: Element, text: string): Promise<void> {
 }
 
 /** A staff page: the desk's tag with its key, then its module script from the Mentoring server. */
-async function staffPage(desk: 'provider-desk' | 'referrer-desk', deskKey: string): Promise<{ page: PlainPage; element: Element }> {
+async function staffPage(desk: 'provider-desk' | 'referrer-desk' | 'mentor-impact', deskKey: string): Promise<{ page: PlainPage; element: Element }> {
   const { apiOrigin } = await testWorld();
   const page = await plainPage(
     `<mentoring-${desk} desk-key="${deskKey}"></mentoring-${desk}><script type="module" src="${apiOrigin}/embed/v1/desk/${desk}.js"></script>`,
@@ -69,6 +69,42 @@ describe('the staff desks, built and served by the server', () => {
       .sort();
     expect(texts).to.deep.equal(['referrer-desk.it', 'referrer-desk.sq']);
     expect(page.logs).to.deep.equal([]);
+    expect(page.violations).to.deep.equal([]);
+  });
+
+  it("a bakery's impact page opens from its module script in Italian, its chart drawn under a strict CSP, at 320 px", async () => {
+    const bakery = await seed<{ deskKey: string }>('mentorImpact', { name: 'Pasticceria Colombo' });
+    const { page, element } = await staffPage('mentor-impact', bakery.deskKey);
+    await shows(element, 'Pasticceria Colombo');
+    await shows(element, 'Cosa hanno fatto i tuoi doni');
+    await shows(element, 'Per mese');
+    expect(shadowText(element)).to.contain('Grazie di cuore, era la prima volta a teatro!');
+    expect(element.shadowRoot!.querySelectorAll('svg[role=img] rect.bar')).to.have.length(1);
+    expect(page.logs).to.deep.equal([]);
+    expect(page.violations).to.deep.equal([]);
+    const root = page.document.documentElement;
+    expect(root.scrollWidth, 'no horizontal scrolling at 320 px').to.be.at.most(root.clientWidth);
+  });
+});
+
+describe('the standalone thank-you form, built and served by the server', () => {
+  afterEach(() => document.querySelectorAll('iframe').forEach((frame) => frame.remove()));
+
+  it("a provider's page loads it beside the script tag: it takes the tag's key, and appears after a booking", async () => {
+    const { apiOrigin, publishableKey } = await testWorld();
+    const page = await plainPage(
+      `<script async src="${apiOrigin}/embed/v1/mentoring.js" data-key="${publishableKey}"></script>` +
+        `<script type="module" src="${apiOrigin}/embed/v1/standalone/say-thanks.js"></script><mentoring-say-thanks></mentoring-say-thanks>`,
+    );
+    const element = page.document.querySelector('mentoring-say-thanks')!;
+    await waitUntil(() => page.window.customElements.get('mentoring-say-thanks') !== undefined, 'never defined', { timeout: 8000 });
+    expect(shadowText(element).trim()).to.equal('');
+    page.document.body.dispatchEvent(
+      new page.window.CustomEvent('mentoring-redeemed', { detail: { redemption: { booking_reference: 'BK-7K3Q9-XPAW2' } }, bubbles: true }),
+    );
+    await shows(element, "Di' grazie");
+    expect(shadowText(element)).to.contain('BK-7K3Q9-XPAW2');
+    expect(page.logs.filter((line) => !line.startsWith('info: Mentoring widgets'))).to.deep.equal([]);
     expect(page.violations).to.deep.equal([]);
   });
 });
