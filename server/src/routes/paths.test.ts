@@ -183,6 +183,14 @@ describe('stamps', () => {
     assert.equal(music.steps[0].redemption_id, second.id);
   });
 
+  it("the beneficiary's export carries the paths and their stamps", async () => {
+    const beneficiary = await seedBeneficiary(api, school);
+    const booking = await book(await issueVoucher(beneficiary), concert);
+    const exported = assertOk(await call(api, 'GET', `/v1/beneficiaries/${beneficiary}/export`, { key: school.secretKey }));
+    const music = exported.paths.find((path: { path_id: string }) => path.path_id === musicPath);
+    assert.equal(music.steps[0].redemption_id, booking.id);
+  });
+
   it("another referrer's key cannot read the paths", async () => {
     const beneficiary = await seedBeneficiary(api, school);
     const other = await seedReferrer(api, circuit, { name: 'Scuola media Besozzi' });

@@ -36,7 +36,7 @@ const bonusJson = z.object({
   currency: z.string(),
 });
 
-const beneficiaryPathSchema = z
+export const beneficiaryPathSchema = z
   .object({
     object: z.literal('beneficiary_path'),
     circuit_id: z.uuid(),
@@ -161,11 +161,7 @@ export function pathRoutes(services: Services) {
       const [beneficiary] = await sql`select 1 from beneficiaries where id = ${id} and referrer_id = ${referrer.id}`;
       if (beneficiary === undefined) throw new Problem(404, 'not_found', 'Beneficiary not found', `You have no beneficiary ${id}.`);
       auditThisRead(c);
-      const circuits = await sql<{ circuit_id: string }[]>`
-        select distinct circuit_id from vouchers where beneficiary_id = ${id}
-        union select circuit_id from path_progress where beneficiary_id = ${id}`;
-      const lived = await livedPaths(sql, id, circuits.map((circuit) => circuit.circuit_id));
-      return c.json({ data: lived.flatMap(({ paths }) => paths.map(beneficiaryPathJson)) }, 200);
+      return c.json({ data: await beneficiaryPaths(sql, id) }, 200);
     },
   );
 
@@ -282,6 +278,15 @@ export function pathRoutes(services: Services) {
   );
 
   return app;
+}
+
+/** Every path of the circuits a beneficiary has vouchers (or stamps) in, as the referrer sees it. */
+export async function beneficiaryPaths(sql: Queryable, beneficiaryId: string) {
+  const circuits = await sql<{ circuit_id: string }[]>`
+    select distinct circuit_id from vouchers where beneficiary_id = ${beneficiaryId}
+    union select circuit_id from path_progress where beneficiary_id = ${beneficiaryId}`;
+  const lived = await livedPaths(sql, beneficiaryId, circuits.map((circuit) => circuit.circuit_id));
+  return lived.flatMap(({ paths }) => paths.map(beneficiaryPathJson));
 }
 
 /** The paths of each circuit, with the beneficiary's stamps: two queries whatever the number of paths. */

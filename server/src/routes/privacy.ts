@@ -7,6 +7,7 @@ import { amountJson } from '../http/schemas.js';
 import { retryTransaction } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
 import { beneficiaryJson, beneficiarySchema, type BeneficiaryRow } from './beneficiaries.js';
+import { beneficiaryPathSchema, beneficiaryPaths } from './paths.js';
 import { requireReferrer, voucherColumns, voucherJson, voucherSchema, type VoucherRow } from './vouchers.js';
 
 const exportedRedemptionSchema = z.object({
@@ -33,6 +34,7 @@ const beneficiaryExportSchema = z
     beneficiary: beneficiarySchema,
     vouchers: z.array(voucherSchema),
     redemptions: z.array(exportedRedemptionSchema).openapi({ description: 'Every booking made with their vouchers.' }),
+    paths: z.array(beneficiaryPathSchema).openapi({ description: 'The paths of their circuits, with the steps their bookings stamped.' }),
   })
   .openapi('BeneficiaryExport');
 
@@ -71,8 +73,8 @@ export function privacyRoutes({ sql }: Services) {
       tags: ['Beneficiaries'],
       summary: 'Everything held about a beneficiary',
       description:
-        "With the referrer's secret key: the beneficiary, their vouchers (never the codes or PINs, which are not kept) and " +
-        'every booking made with them. Each export is in the audit log.',
+        "With the referrer's secret key: the beneficiary, their vouchers (never the codes or PINs, which are not kept), " +
+        'every booking made with them and their paths\' stamps. Each export is in the audit log.',
       security: bearer,
       request: { params: idParam },
       responses: { 200: jsonResponse(beneficiaryExportSchema, 'The export'), ...problems(401, 403, 404) },
@@ -106,6 +108,7 @@ export function privacyRoutes({ sql }: Services) {
             reversed_amount: amountJson(redemption.reversed_amount),
             created_at: redemption.created_at.toISOString(),
           })),
+          paths: await beneficiaryPaths(sql, id),
         },
         200,
       );
