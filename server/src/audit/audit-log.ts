@@ -101,11 +101,28 @@ export type PendingAuditEntry = Omit<AuditEntry, 'status' | 'problemCode' | 'obj
 
 /**
  * For a handler that stores its own entry in the transaction of its change (a redemption, with
- * its batch): the entry as far as the request tells, and the middleware told not to add another.
+ * its batch): the entry as far as the request tells. Once that transaction has committed, the
+ * handler calls {@link markAudited}; until then a failure is still recorded by the middleware.
  */
-export function auditInOwnTransaction(c: Context<ApiEnv>): PendingAuditEntry {
+export function pendingAuditEntry(c: Context<ApiEnv>): PendingAuditEntry {
+  const principal = c.get('principal') as Principal | undefined;
+  return {
+    requestId: c.get('requestId'),
+    actor: principal === undefined ? 'payment_provider' : principal.type,
+    keyId: principal?.type === 'key' ? principal.id : null,
+    organizationId: principal?.type === 'key' ? principal.organization.id : null,
+    action: `${c.req.method} ${c.req.path.replaceAll(uuids, '{id}')}`,
+  };
+}
+
+/** The handler's committed transaction holds this request's entry: the middleware adds none. */
+export function markAudited(c: Context<ApiEnv>): void {
   c.set('audited', true);
-  return pendingEntryFor(c);
+}
+
+/** How a refusal is answered, as the app's error handler answers it: a Problem's status and code, else 500. */
+export function refusalAnswer(error: Error): Pick<AuditEntry, 'status' | 'problemCode'> {
+  return error instanceof Problem ? { status: error.status, problemCode: error.code } : { status: 500, problemCode: 'internal_error' };
 }
 
 /**
@@ -138,22 +155,11 @@ export function auditRequests(audit: AuditLog): MiddlewareHandler<ApiEnv> {
   };
 }
 
-function pendingEntryFor(c: Context<ApiEnv>): PendingAuditEntry {
-  const principal = c.get('principal') as Principal | undefined;
-  return {
-    requestId: c.get('requestId'),
-    actor: principal === undefined ? 'payment_provider' : principal.type,
-    keyId: principal?.type === 'key' ? principal.id : null,
-    organizationId: principal?.type === 'key' ? principal.organization.id : null,
-    action: `${c.req.method} ${c.req.path.replaceAll(uuids, '{id}')}`,
-  };
-}
-
 function entryFor(c: Context<ApiEnv>, answered: unknown): AuditEntry {
   const created = (answered as { id?: unknown } | undefined)?.id;
   const error = c.error;
   return {
-    ...pendingEntryFor(c),
+    ...pendingAuditEntry(c),
     objectId: uuid.exec(c.req.path)?.[0] ?? (typeof created === 'string' && wholeUuid.test(created) ? created : null),
     status: c.res.status,
     problemCode: error instanceof Problem ? error.code : c.res.status >= 500 ? 'internal_error' : null,

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TransactionSql } from 'postgres';
-import { auditInOwnTransaction } from '../audit/audit-log.js';
+import { markAudited, pendingAuditEntry, refusalAnswer } from '../audit/audit-log.js';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
@@ -166,15 +166,12 @@ export function redemptionRoutes(services: Services) {
         booking_reference: humanReference('BK', [5, 5]),
         redeemer: organization?.id ?? null,
       }, {
-        entry: auditInOwnTransaction(c),
-        answer: (decided) => {
-          if (decided.result === 'ok') return { status: 201, problemCode: null, objectId: id };
-          const problem = problemOf(decided);
-          return problem instanceof Problem
-            ? { status: problem.status, problemCode: problem.code, objectId: null }
-            : { status: 500, problemCode: 'internal_error', objectId: null };
-        },
+        entry: pendingAuditEntry(c),
+        answer: (decided) =>
+          decided.result === 'ok' ? { status: 201, problemCode: null, objectId: id } : { ...refusalAnswer(problemOf(decided)), objectId: null },
       });
+      // Committed with the redemption: the batch stored this request's entry.
+      markAudited(c);
       if (outcome.result !== 'ok') throw problemOf(outcome);
       const redemption = redemptionFromJson(outcome.redemption);
       return c.json({ ...redemptionJson(redemption, { starts_at: new Date(outcome.starts_at), cancellation_window_seconds: outcome.cancellation_window_seconds }), voucher_available: outcome.available }, 201);
