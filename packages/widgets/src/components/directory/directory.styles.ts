@@ -1,22 +1,13 @@
 import { css } from 'lit';
+import { selectStyles } from '../../styles/select-styles.js';
 
 export const directoryStyles = css`
+  ${selectStyles}
   .filters {
     display: grid;
     grid-template-columns: repeat(auto-fit, minmax(160px, 1fr));
     gap: 0 12px;
     margin-bottom: 16px;
-  }
-  select {
-    display: block;
-    width: 100%;
-    min-height: 44px;
-    padding: 8px 12px;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    background: var(--_surface);
-    color: inherit;
-    font: inherit;
   }
   .cards {
     display: grid;

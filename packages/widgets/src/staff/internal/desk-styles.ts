@@ -1,10 +1,12 @@
 import { css } from 'lit';
+import { selectStyles } from '../../styles/select-styles.js';
 
 /**
  * What both desks add to the widgets' base styles: a header, sections, lists of rows that wrap at
  * 320 px, selects and numbers like the text fields. Only `--mentoring-*` tokens, as everywhere.
  */
 export const deskStyles = css`
+  ${selectStyles}
   .desk-header {
     display: flex;
     flex-wrap: wrap;
@@ -30,17 +32,6 @@ export const deskStyles = css`
   h3 {
     margin: 0 0 8px;
     font-size: 1.05em;
-  }
-  select {
-    display: block;
-    width: 100%;
-    min-height: 44px;
-    padding: 8px 12px;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    background: var(--_surface);
-    font: inherit;
-    color: inherit;
   }
   select[aria-invalid='true'] {
     border-color: var(--_error);

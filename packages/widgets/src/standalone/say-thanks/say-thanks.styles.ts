@@ -1,16 +1,9 @@
 import { css } from 'lit';
 
 export const sayThanksStyles = css`
+  /* The base styles make it a field; a note wants a few lines. */
   textarea {
-    display: block;
-    width: 100%;
     min-height: 96px;
-    padding: 8px 12px;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    background: var(--_surface);
-    font: inherit;
-    color: inherit;
     resize: vertical;
   }
   textarea[aria-invalid='true'] {
