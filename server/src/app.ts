@@ -29,7 +29,7 @@ import { pathRoutes } from './routes/paths.js';
 import { paymentRoutes } from './routes/payments.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { publicHeaders, publicRoutes } from './routes/public.js';
-import { redemptionRoutes } from './routes/redemptions.js';
+import { redeemAnswers, redemptionRoutes } from './routes/redemptions.js';
 import { settlementRoutes } from './routes/settlements.js';
 import { storyPhotoLimit, storyRoutes } from './routes/stories.js';
 import { sponsorshipRoutes } from './routes/sponsorships.js';
@@ -55,7 +55,11 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     ledger: services.ledger ?? new Ledger(database.sql),
     redeemer:
       services.redeemer ??
-      new Redeemer(database.sql, { attemptLimit: rateLimits.perVoucher, windowSeconds: rateLimits.windowSeconds, maxPinFailures }),
+      new Redeemer(
+        database.sql,
+        { attemptLimit: rateLimits.perVoucher, windowSeconds: rateLimits.windowSeconds, maxPinFailures },
+        { answers: redeemAnswers },
+      ),
     adminKey: services.adminKey,
     keyCache: services.keyCache ?? new KeyCache(),
     payments: services.payments ?? defaultPaymentProviders(),

@@ -6,6 +6,7 @@ import { seedReferrer, seedVoucher, type TestVoucher } from '../../test/fixtures
 import { derivedId, humanReference, newId } from '../ids.js';
 import { hashCode } from '../vouchers/code.js';
 import { maxPinFailures } from '../vouchers/unlock.js';
+import { redeemAnswers } from '../routes/redemptions.js';
 import { Redeemer, type RedeemOutcome } from './redeemer.js';
 
 let api: TestApi;
@@ -52,7 +53,7 @@ async function redeemTogether(redeemer: Redeemer, opener: TestVoucher, requests:
 
 describe('one batch naming the same voucher several times', () => {
   it('opens it request after request, in order: wrong PINs count, a right one clears them, the fifth in a row locks it', async () => {
-    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 100, windowSeconds: 60, maxPinFailures });
+    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 100, windowSeconds: 60, maxPinFailures }, { answers: redeemAnswers });
     const voucher = await seedVoucher(api, circuit, school);
     const wrong = voucher.pin === '000000' ? '111111' : '000000';
     const outcomes = await redeemTogether(redeemer, await seedVoucher(api, circuit, school), [
@@ -82,7 +83,7 @@ describe('one batch naming the same voucher several times', () => {
   });
 
   it('counts every request of the batch against the per-voucher limit, the first ones passing', async () => {
-    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 3, windowSeconds: 60, maxPinFailures });
+    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 3, windowSeconds: 60, maxPinFailures }, { answers: redeemAnswers });
     const voucher = await seedVoucher(api, circuit, school);
     const outcomes = await redeemTogether(redeemer, await seedVoucher(api, circuit, school), [
       request(voucher),
@@ -100,22 +101,65 @@ describe('one batch naming the same voucher several times', () => {
 
 describe('the audit entries of a batch', () => {
   const entry = (action: string) => ({ requestId: 'req-redeem', actor: 'admin' as const, keyId: null, organizationId: null, action });
-  const answer = (outcome: RedeemOutcome) =>
-    outcome.result === 'ok' ? { status: 201, problemCode: null, objectId: null } : { status: 422, problemCode: outcome.result, objectId: null };
+  const entriesOf = (requestId: string) =>
+    api.database.sql<{ action: string; object_id: string | null; status: number; problem_code: string | null }[]>`
+      select action, object_id, status, problem_code from audit_log where request_id = ${requestId} order by id`.then((rows) => [...rows]);
+
+  it('record the answer each request gets, and the redemption it made', async () => {
+    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 100, windowSeconds: 60, maxPinFailures }, { answers: redeemAnswers });
+    const voucher = await seedVoucher(api, circuit, school);
+    const taken = request(voucher);
+    const wrong = request(voucher, { pin: voucher.pin === '000000' ? '111111' : '000000' });
+    const outcomes = await redeemTogether(redeemer, await seedVoucher(api, circuit, school), [taken, wrong]);
+    assert.deepEqual(outcomes.map((outcome) => outcome.result), ['ok', 'wrong_pin']);
+    // Sent again with entries: one batch of two requests, each with its own.
+    const again = [request(voucher), request(voucher, { offerId: newId() })];
+    const opener = request(await seedVoucher(api, circuit, school));
+    await Promise.all([
+      redeemer.redeem(opener),
+      ...again.map((each, i) => redeemer.redeem(each, { ...entry('POST /v1/redemptions'), requestId: `req-audit-${i}` })),
+    ]);
+    assert.deepEqual(await entriesOf('req-audit-0'), [{ action: 'POST /v1/redemptions', object_id: again[0]!.id, status: 201, problem_code: null }]);
+    assert.deepEqual(await entriesOf('req-audit-1'), [{ action: 'POST /v1/redemptions', object_id: null, status: 404, problem_code: 'not_found' }]);
+  });
 
   it('commit with the redemptions: an entry the database refuses takes the whole batch back', async () => {
-    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 100, windowSeconds: 60, maxPinFailures });
+    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 100, windowSeconds: 60, maxPinFailures }, { answers: redeemAnswers });
     const voucher = await seedVoucher(api, circuit, school);
     const refused = request(voucher);
     // audit_log.action must be 1 to 200 characters.
-    await assert.rejects(redeemer.redeem(refused, { entry: entry(''), answer }), /audit_log_action_check/);
+    await assert.rejects(redeemer.redeem(refused, entry('')), /audit_log_action_check/);
     const [row] = await api.database.sql<{ n: number }[]>`select count(*)::int as n from redemptions where id = ${refused.id}`;
     assert.equal(row!.n, 0);
 
     const kept = request(voucher);
-    assert.equal((await redeemer.redeem(kept, { entry: entry('POST /v1/redemptions'), answer })).result, 'ok');
-    const entries = await api.database.sql<{ status: number }[]>`
-      select status from audit_log where request_id = 'req-redeem' and action = 'POST /v1/redemptions'`;
-    assert.deepEqual(entries.map((each) => each.status), [201]);
+    assert.equal((await redeemer.redeem(kept, entry('POST /v1/redemptions'))).result, 'ok');
+    assert.deepEqual(
+      (await entriesOf('req-redeem')).filter((each) => each.action === 'POST /v1/redemptions').map((each) => each.status),
+      [201],
+    );
+  });
+
+  it('are refused with the batch when a result has no answer: nothing is written, not even the attempt', async () => {
+    const { wrong_pin: _, ...unanswered } = redeemAnswers;
+    const redeemer = new Redeemer(api.database.sql, { attemptLimit: 100, windowSeconds: 60, maxPinFailures }, {
+      answers: unanswered as typeof redeemAnswers,
+    });
+    const voucher = await seedVoucher(api, circuit, school);
+    const wrong = request(voucher, { pin: voucher.pin === '000000' ? '111111' : '000000' });
+    await assert.rejects(redeemer.redeem(wrong, entry('POST /v1/redemptions')), /no answer for result wrong_pin/);
+    const [row] = await api.database.sql<{ pin_failures: number; attempts: number }[]>`
+      select pin_failures, attempts from vouchers where id = ${voucher.id}`;
+    assert.deepEqual({ ...row }, { pin_failures: 0, attempts: 0 });
+  });
+});
+
+describe('the answers the audit entries record', () => {
+  it("are the route's own: one for every result redeem_batch() gives", () => {
+    assert.deepEqual(redeemAnswers.ok, { status: 201, problemCode: null });
+    assert.deepEqual(redeemAnswers.wrong_pin, { status: 422, problemCode: 'wrong_pin' });
+    assert.deepEqual(redeemAnswers.rate_limited, { status: 429, problemCode: 'rate_limited' });
+    assert.deepEqual(redeemAnswers.ledger_refused, { status: 500, problemCode: 'internal_error' });
+    assert.equal(Object.keys(redeemAnswers).length, 12);
   });
 });

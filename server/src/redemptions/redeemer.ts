@@ -1,6 +1,7 @@
-// Redemptions go to the database in batches (redeem_batch() in 004_open_vouchers_together.sql): concurrent
-// requests share one round trip, one transaction and one ledger call, as transfers do in the Ledger.
-import { auditRow, insertAuditRows, type AuditEntry, type PendingAuditEntry } from '../audit/audit-log.js';
+// Redemptions go to the database in batches (redeem_batch() in 004_open_vouchers_together.sql, with
+// their audit entries by 070_redeem_batch_audited.sql): concurrent requests share one statement, so
+// one round trip, one transaction and one ledger call, as transfers do in the Ledger.
+import { auditRow, type PendingAuditEntry } from '../audit/audit-log.js';
 import { Batcher } from '../db/batcher.js';
 import type { Sql } from '../db/connection.js';
 import { retryTransaction } from '../ledger/ledger.js';
@@ -44,56 +45,54 @@ export type RedeemOutcome =
       cancellation_window_seconds: number;
     }
   | VoucherRefusal
-  | { result: 'offer_not_found' | 'offer_started' }
+  | { result: 'offer_not_found' }
+  | { result: 'offer_started' }
   | { result: 'restriction_mismatch'; reason: 'circuit' | 'category' | 'offer' | 'provider'; allowed?: string[]; actual?: string }
   | { result: 'insufficient_funds'; available: number; amount: number }
   | { result: 'sold_out'; seats_left: number }
   | { result: 'ledger_refused'; ledger_result: string };
 
-/**
- * The request's audit entry, stored in the batch's transaction: a redemption and the record of who
- * made it commit together, and the request waits for one commit rather than two.
- */
-export interface RedeemAudit {
-  entry: PendingAuditEntry;
-  /** The answer the request will get for `outcome`. */
-  answer(outcome: RedeemOutcome): Pick<AuditEntry, 'status' | 'problemCode' | 'objectId'>;
-}
+/** The HTTP answer each result gets: what a request's audit entry records (redeem_batch_audited()). */
+export type RedeemAnswers = Record<RedeemOutcome['result'], { status: number; problemCode: string | null }>;
 
 interface Queued {
   request: RedeemRequest;
-  audit: RedeemAudit | undefined;
+  audit: PendingAuditEntry | undefined;
 }
 
 export class Redeemer {
   readonly #batcher: Batcher<Queued, RedeemOutcome>;
 
-  /** One writer, as the Ledger: batches never contend with each other for a provider's account. */
-  constructor(sql: Sql, limits: OpeningLimits, { writers = 1, batchSize = 64 } = {}) {
+  /**
+   * One writer, as the Ledger: batches never contend with each other for a provider's account.
+   * `answers` are the HTTP answers the audit entries record.
+   */
+  constructor(sql: Sql, limits: OpeningLimits, { answers, writers = 1, batchSize = 64 }: { answers: RedeemAnswers; writers?: number; batchSize?: number }) {
     const { attemptLimit, windowSeconds, maxPinFailures } = limits;
+    const answersJson = JSON.stringify(
+      Object.fromEntries(Object.entries(answers).map(([result, { status, problemCode }]) => [result, { status, problem_code: problemCode }])),
+    );
     this.#batcher = new Batcher(
+      // One statement, its own transaction: the batch costs one round trip (070_redeem_batch_audited.sql).
       (queued) =>
-        retryTransaction(() =>
-          sql.begin(async (tx) => {
-            const requests = queued.map((each) => each.request);
-            const rows = await tx<{ outcome: RedeemOutcome }[]>`
-              select outcome
-              from redeem_batch(${JSON.stringify(requests)}::text::jsonb, ${attemptLimit}, ${windowSeconds}, ${maxPinFailures})
-              order by request`;
-            const outcomes = rows.map((row) => row.outcome);
-            const audited = queued.flatMap(({ audit }, i) =>
-              audit === undefined ? [] : [auditRow({ ...audit.entry, ...audit.answer(outcomes[i]!) })],
-            );
-            if (audited.length > 0) await insertAuditRows(tx, audited);
-            return outcomes;
-          }),
-        ),
+        retryTransaction(async () => {
+          // The batch fills in each entry's answer and object.
+          const requests = queued.map(({ request, audit }) => (audit === undefined ? request : { ...request, audit: auditRow({ ...audit, objectId: null, status: null, problemCode: null }) }));
+          const rows = await sql<{ outcome: RedeemOutcome }[]>`
+            select outcome
+            from redeem_batch_audited(${JSON.stringify(requests)}::text::jsonb, ${answersJson}::text::jsonb,
+                                      ${attemptLimit}, ${windowSeconds}, ${maxPinFailures})
+            order by request`;
+          return rows.map((row) => row.outcome);
+        }),
       { writers, batchSize },
     );
   }
 
-  async redeem(request: RedeemRequest, audit?: RedeemAudit): Promise<RedeemOutcome> {
+  /** Decides `request`; with `audit`, its audit entry commits with it. */
+  async redeem(request: RedeemRequest, audit?: PendingAuditEntry): Promise<RedeemOutcome> {
     const [outcome] = await this.#batcher.submit([{ request, audit }]);
     return outcome!;
   }
 }
+

@@ -10,7 +10,7 @@ import { amountJson, formatMoney } from '../http/schemas.js';
 import { derivedId, firstIdAt, humanReference, newId } from '../ids.js';
 import { retryTransaction, type NewTransfer, type TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
-import type { RedeemOutcome } from '../redemptions/redeemer.js';
+import type { RedeemAnswers, RedeemOutcome } from '../redemptions/redeemer.js';
 import { redemptionColumns, type RedemptionRow } from '../redemptions/store.js';
 import { hashCode } from '../vouchers/code.js';
 import { codeOrProblem, limitPublicClient, voucherProblem } from '../vouchers/unlock.js';
@@ -165,11 +165,7 @@ export function redemptionRoutes(services: Services) {
         // 50 random bits of Crockford base32, read out at a desk without ambiguity.
         booking_reference: humanReference('BK', [5, 5]),
         redeemer: organization?.id ?? null,
-      }, {
-        entry: pendingAuditEntry(c),
-        answer: (decided) =>
-          decided.result === 'ok' ? { status: 201, problemCode: null, objectId: id } : { ...refusalAnswer(problemOf(decided)), objectId: null },
-      });
+      }, pendingAuditEntry(c));
       // Committed with the redemption: the batch stored this request's entry.
       markAudited(c);
       if (outcome.result !== 'ok') throw problemOf(outcome);
@@ -476,7 +472,32 @@ function insufficientFunds(available: bigint, amount: bigint, currency: string):
   );
 }
 
-function redeemProblem(outcome: Exclude<RedeemOutcome, { result: 'ok' }>, offerId: string, seats: number): Error {
+type Refusal = Exclude<RedeemOutcome, { result: 'ok' }>;
+
+/** One refusal of each kind: their answers' status and code depend on the kind alone. */
+const refusalOfEachKind: { [R in Refusal['result']]: Extract<Refusal, { result: R }> } = {
+  offer_not_found: { result: 'offer_not_found' },
+  offer_started: { result: 'offer_started' },
+  restriction_mismatch: { result: 'restriction_mismatch', reason: 'circuit' },
+  insufficient_funds: { result: 'insufficient_funds', available: 0, amount: 1 },
+  sold_out: { result: 'sold_out', seats_left: 0 },
+  ledger_refused: { result: 'ledger_refused', ledger_result: 'exceeds_credits' },
+  voucher_not_found: { result: 'voucher_not_found' },
+  rate_limited: { result: 'rate_limited', retry_after: 1 },
+  voucher_locked: { result: 'voucher_locked' },
+  wrong_pin: { result: 'wrong_pin', pin_failures: 1 },
+  voucher_expired: { result: 'voucher_expired', expires_at: '2026-01-01T00:00:00Z' },
+};
+
+/** The status and problem code POST /v1/redemptions answers for each result: what the batch's audit entries record. */
+export const redeemAnswers: RedeemAnswers = {
+  ok: { status: 201, problemCode: null },
+  ...(Object.fromEntries(
+    Object.values(refusalOfEachKind).map((refusal) => [refusal.result, refusalAnswer(redeemProblem(refusal, '', 1))]),
+  ) as Omit<RedeemAnswers, 'ok'>),
+};
+
+function redeemProblem(outcome: Refusal, offerId: string, seats: number): Error {
   switch (outcome.result) {
     case 'offer_not_found':
       return new Problem(404, 'not_found', 'Offer not found', `No offer ${offerId} that this key can redeem for.`);
