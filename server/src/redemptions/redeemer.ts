@@ -1,4 +1,4 @@
-// Redemptions go to the database in batches (redeem_batch() in 004_open_vouchers_together.sql, with
+// Redemptions go to the database in batches (redeem_batch() in 011_redemption_events.sql, with
 // their audit entries by 070_redeem_batch_audited.sql): concurrent requests share one statement, so
 // one round trip, one transaction and one ledger call, as transfers do in the Ledger.
 import { auditRow, type PendingAuditEntry } from '../audit/audit-log.js';
@@ -95,4 +95,3 @@ export class Redeemer {
     return outcome!;
   }
 }
-

@@ -109,7 +109,7 @@ const idParam = z.object({ id: z.uuid() });
 /**
  * Spending a voucher: in the provider's page (publishable key, capture at once) or at the box
  * office (desk key: hold, then capture or void). Seats and money move together, in one
- * transaction (redeem_batch() in 004_open_vouchers_together.sql), and are given back together: an offer is never
+  * transaction (redeem_batch() in 011_redemption_events.sql), and are given back together: an offer is never
  * oversold and a voucher never overdrawn.
  */
 export function redemptionRoutes(services: Services) {
