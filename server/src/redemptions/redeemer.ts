@@ -69,9 +69,7 @@ export class Redeemer {
    */
   constructor(sql: Sql, limits: OpeningLimits, { answers, writers = 1, batchSize = 64 }: { answers: RedeemAnswers; writers?: number; batchSize?: number }) {
     const { attemptLimit, windowSeconds, maxPinFailures } = limits;
-    const answersJson = JSON.stringify(
-      Object.fromEntries(Object.entries(answers).map(([result, { status, problemCode }]) => [result, { status, problem_code: problemCode }])),
-    );
+    const answersJson = JSON.stringify(answers);
     this.#batcher = new Batcher(
       // One statement, its own transaction: the batch costs one round trip (070_redeem_batch_audited.sql).
       (queued) =>

@@ -6,7 +6,7 @@
 --
 -- `requests` are redeem_batch()'s; a request with an `audit` object gets an entry:
 -- {"id", "request_id", "actor", "key_id", "organization_id", "action"}. `answers` maps each
--- result of redeem_batch() to the HTTP answer it gets, {"status": 201, "problem_code": null}: the
+-- result of redeem_batch() to the HTTP answer it gets, {"status": 201, "problemCode": null}: the
 -- server builds it from its own error handling, so the entry says what the client was told. A
 -- successful redemption's entry names it as its object.
 create function redeem_batch_audited(requests jsonb, answers jsonb, attempt_limit integer, window_seconds integer,
@@ -28,7 +28,7 @@ begin
   insert into audit_log (id, request_id, actor, key_id, organization_id, action, object_id, status, problem_code)
   select (a ->> 'id')::uuid, a ->> 'request_id', a ->> 'actor', (a ->> 'key_id')::uuid, (a ->> 'organization_id')::uuid,
          a ->> 'action', case when o ->> 'result' = 'ok' then (requests -> (u.i::int - 1) ->> 'id')::uuid end,
-         (answers -> (o ->> 'result') ->> 'status')::int, answers -> (o ->> 'result') ->> 'problem_code'
+         (answers -> (o ->> 'result') ->> 'status')::int, answers -> (o ->> 'result') ->> 'problemCode'
     from unnest(outcomes) with ordinality as u (o, i)
     cross join lateral (select requests -> (u.i::int - 1) -> 'audit' as a) entry
     where entry.a is not null;
