@@ -1,6 +1,6 @@
 // The needs board (issue 8): what a referrer's class or group needs, funded by mentors' adoptions
 // (sponsorships earmarked to the need) into the need's own pool, then issued by the referrer as vouchers.
-import type { Queryable, Sql } from '../db/connection.js';
+import type { Queryable } from '../db/connection.js';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { Problem } from '../problem.js';
 import type { SponsorshipRow } from '../payments/sponsorship-payments.js';
@@ -258,7 +258,7 @@ export async function adoptionSucceeded(tx: Queryable, sponsorship: SponsorshipR
 }
 
 /** A referrer's own need, or 404 (another's is not shown to exist). */
-export async function ownNeed(sql: Sql | Queryable, referrerId: string, id: string): Promise<NeedRow> {
+export async function ownNeed(sql: Queryable, referrerId: string, id: string): Promise<NeedRow> {
   const row = await needById(sql, id);
   if (row === undefined || row.referrer_id !== referrerId) throw new Problem(404, 'not_found', 'Need not found', `You posted no need ${id}.`);
   return row;
