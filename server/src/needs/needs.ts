@@ -1,6 +1,6 @@
 // The needs board (issue 8): what a referrer's class or group needs, funded by mentors' adoptions
 // (sponsorships earmarked to the need) into the need's own pool, then issued by the referrer as vouchers.
-import type { Queryable, Sql } from '../db/connection.js';
+import type { Queryable } from '../db/connection.js';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { Problem } from '../problem.js';
 import type { SponsorshipRow } from '../payments/sponsorship-payments.js';
@@ -106,6 +106,15 @@ export async function needById(sql: Queryable, id: string): Promise<NeedRow | un
   return row;
 }
 
+/**
+ * The need, read once its row is locked: the lock is a statement of its own so that the read, a
+ * new snapshot, counts what the previous holder of the lock committed.
+ */
+async function lockedNeed(tx: Queryable, id: string): Promise<NeedRow> {
+  await tx`select id from needs where id = ${id} for no key update`;
+  return (await needById(tx, id))!;
+}
+
 export function needStatus(row: Pick<NeedRow, 'closed_at' | 'funded_amount' | 'amount' | 'deadline'>, now = new Date()): NeedStatus {
   if (row.closed_at !== null) return 'closed';
   if (row.funded_amount >= row.amount) return 'funded';
@@ -198,8 +207,7 @@ export function adoptionJson(sponsorship: SponsorshipRow) {
  * together never pass the need's amount. Refuses a need that is not open.
  */
 export async function reserveAdoption(tx: Queryable, needId: string, amount: bigint): Promise<void> {
-  await tx`select id from needs where id = ${needId} for no key update`;
-  const need = (await needById(tx, needId))!;
+  const need = await lockedNeed(tx, needId);
   const status = needStatus(need);
   if (status !== 'open') {
     const why = {
@@ -233,8 +241,7 @@ export async function reserveAdoption(tx: Queryable, needId: string, amount: big
  * stamp it once.
  */
 export async function adoptionSucceeded(tx: Queryable, sponsorship: SponsorshipRow): Promise<void> {
-  await tx`select id from needs where id = ${sponsorship.need_id!} for no key update`;
-  const need = (await needById(tx, sponsorship.need_id!))!;
+  const need = await lockedNeed(tx, sponsorship.need_id!);
   const events: Parameters<typeof enqueueEvents>[1][number][] = [
     {
       type: 'need.adopted',
@@ -258,7 +265,7 @@ export async function adoptionSucceeded(tx: Queryable, sponsorship: SponsorshipR
 }
 
 /** A referrer's own need, or 404 (another's is not shown to exist). */
-export async function ownNeed(sql: Sql | Queryable, referrerId: string, id: string): Promise<NeedRow> {
+export async function ownNeed(sql: Queryable, referrerId: string, id: string): Promise<NeedRow> {
   const row = await needById(sql, id);
   if (row === undefined || row.referrer_id !== referrerId) throw new Problem(404, 'not_found', 'Need not found', `You posted no need ${id}.`);
   return row;

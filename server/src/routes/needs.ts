@@ -5,7 +5,7 @@ import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, minorUnits } from '../http/schemas.js';
 import { newId } from '../ids.js';
-import { needJson, needSelect, needStatus, needStatuses, needStatusIs, ownNeed, publicNeedJson, seatPrice, type NeedRow } from '../needs/needs.js';
+import { needById, needJson, needSelect, needStatus, needStatuses, needStatusIs, ownNeed, publicNeedJson, seatPrice, type NeedRow } from '../needs/needs.js';
 import { Problem } from '../problem.js';
 import { personalDataInText, refusingPersonalData } from './beneficiaries.js';
 import { createPool, jsonb } from './circuits.js';
@@ -232,7 +232,7 @@ export function needRoutes({ sql, ledger }: Services) {
     async (c) => {
       const organization = requireAccess(principalOf(c), { organizations: ['referrer', 'operator'], keys: ['secret', 'desk'] });
       const id = c.req.valid('param').id;
-      const [row] = await sql<NeedRow[]>`${needSelect(sql)} where n.id = ${id}`;
+      const row = await needById(sql, id);
       const allowed = row !== undefined && (organization === undefined || row.referrer_id === organization.id || row.operator_id === organization.id);
       if (!allowed) throw new Problem(404, 'not_found', 'Need not found', `No need ${id} of yours.`);
       return c.json(needJson(row), 200);

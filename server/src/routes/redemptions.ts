@@ -109,7 +109,7 @@ const idParam = z.object({ id: z.uuid() });
 /**
  * Spending a voucher: in the provider's page (publishable key, capture at once) or at the box
  * office (desk key: hold, then capture or void). Seats and money move together, in one
-  * transaction (redeem_batch() in 011_redemption_events.sql), and are given back together: an offer is never
+ * transaction (redeem_batch() in 011_redemption_events.sql), and are given back together: an offer is never
  * oversold and a voucher never overdrawn.
  */
 export function redemptionRoutes(services: Services) {
@@ -150,7 +150,6 @@ export function redemptionRoutes(services: Services) {
       const code = codeOrProblem(body.code);
       await limitPublicClient(services, c, principal);
       const id = newId();
-      const problemOf = (refused: Exclude<RedeemOutcome, { result: 'ok' }>) => redeemProblem(refused, body.offer_id, body.seats);
       const outcome = await services.redeemer.redeem({
         id,
         capture_id: derivedId(id, 'capture'),
@@ -168,7 +167,7 @@ export function redemptionRoutes(services: Services) {
       }, pendingAuditEntry(c));
       // Committed with the redemption: the batch stored this request's entry.
       markAudited(c);
-      if (outcome.result !== 'ok') throw problemOf(outcome);
+      if (outcome.result !== 'ok') throw redeemProblem(outcome, body.offer_id, body.seats);
       const redemption = redemptionFromJson(outcome.redemption);
       return c.json({ ...redemptionJson(redemption, { starts_at: new Date(outcome.starts_at), cancellation_window_seconds: outcome.cancellation_window_seconds }), voucher_available: outcome.available }, 201);
     },

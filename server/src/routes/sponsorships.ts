@@ -108,7 +108,6 @@ const listQuery = pageQuery.extend({
 
 const idParam = z.object({ id: z.uuid() });
 
-/** A campaign's or a pool's: where the money goes and at what seat price. */
 /** A campaign's, a need's or a pool's: where the money goes and at what seat price. */
 interface TargetRow {
   pool_id: string;
