@@ -165,7 +165,14 @@ export function needRoutes({ sql, ledger }: Services) {
           { path: 'category', message: `not a category of this circuit (${slugs.join(', ')})` },
         ]);
       }
-      const offer = body.offer_id === undefined ? undefined : await offerById(sql, body.offer_id).catch(() => undefined);
+      // No such offer is a bad request here; a failing database stays a 500.
+      const offer =
+        body.offer_id === undefined
+          ? undefined
+          : await offerById(sql, body.offer_id).catch((error: unknown) => {
+              if (error instanceof Problem && error.status === 404) return undefined;
+              throw error;
+            });
       if (body.offer_id !== undefined && (offer === undefined || offer.circuit_id !== circuit.id || offer.category !== body.category)) {
         throw new Problem(400, 'invalid_request', 'Offer outside the need', `Offer ${body.offer_id} is not a ${body.category} offer of ${circuit.name}.`, [
           { path: 'offer_id', message: 'not an offer of this circuit in this category' },
