@@ -4,25 +4,14 @@
 // and the operator approves them (their numbers come from those seats); the Liceo's story waits for
 // the operator.
 import { readFileSync } from 'node:fs';
-import type { ApiRequest, DemoData } from './seed.js';
-
-type Call = <T = Record<string, any>>(method: 'POST' | 'PUT', path: string, key: string, body: unknown) => Promise<T>;
+import { apiCall, type ApiCall, type ApiRequest, type DemoData } from './seed.js';
 
 /** A drawn photo of photos/ (scripts/draw-photos.mjs), as the body of its upload. */
 const photo = (name: string) => new Blob([new Uint8Array(readFileSync(new URL(`photos/${name}`, import.meta.url)))], { type: 'image/webp' });
 
 /** Public profiles, a few seats used, two approved stories with photos and one pending. */
 export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Date): Promise<void> {
-  const call: Call = async (method, path, key, body) => {
-    const response = await request(path, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': body instanceof Blob ? body.type : 'application/json' },
-      body: body instanceof Blob ? body : JSON.stringify(body),
-    });
-    const answer = (await response.json()) as Record<string, any>;
-    if (!response.ok) throw new Error(`demo showcase: ${method} ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
-    return answer as never;
-  };
+  const call = apiCall(request, 'demo showcase');
   const operator = demo.operator.secretKey;
   const profile = (id: string, body: Record<string, unknown>) => call('PUT', `/v1/organizations/${id}/profile`, operator, { public: true, ...body });
 
@@ -181,6 +170,6 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
 }
 
 /** A provider's own secret key, made by the operator that registered it: stories are written with it. */
-async function providerSecret(call: Call, operatorKey: string, providerId: string): Promise<string> {
+async function providerSecret(call: ApiCall, operatorKey: string, providerId: string): Promise<string> {
   return (await call('POST', `/v1/organizations/${providerId}/keys`, operatorKey, { kind: 'secret', label: 'Storie' })).key as string;
 }
