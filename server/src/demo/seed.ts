@@ -79,8 +79,8 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
   const post = <T = Record<string, any>>(path: string, key: string, body: unknown) => call<T>('POST', path, key, body);
   const origins = [new URL(baseUrl).origin];
 
-  const operator = await organization(post, adminKey, 'operator', 'Mentoring · Vigevano Web', []);
-  const register = (kind: string, name: string, allowed: string[] = []) => organization(post, operator.secretKey, kind, name, allowed);
+  const operator = await organization(call, adminKey, 'operator', 'Mentoring · Vigevano Web', []);
+  const register = (kind: string, name: string, allowed: string[] = []) => organization(call, operator.secretKey, kind, name, allowed);
   const key = async (organizationId: string, kind: 'publishable' | 'desk' | 'secret') =>
     (await post(`/v1/organizations/${organizationId}/keys`, operator.secretKey, { kind })).key as string;
 
@@ -393,14 +393,15 @@ export async function addOfficeDesks(request: ApiRequest, demo: DemoData): Promi
   return { ...demo, referrers, mentors };
 }
 
-async function organization(
-  post: <T = Record<string, any>>(path: string, key: string, body: unknown) => Promise<T>,
+/** An organization registered by `by`, with its secret key. */
+export async function organization(
+  call: ApiCall,
   by: string,
   kind: string,
   name: string,
   allowedOrigins: string[],
 ): Promise<{ id: string; secretKey: string }> {
-  const created = await post('/v1/organizations', by, { kind, name, allowed_origins: allowedOrigins });
-  const key = await post(`/v1/organizations/${created.id}/keys`, by, { kind: 'secret' });
+  const created = await call('POST', '/v1/organizations', by, { kind, name, allowed_origins: allowedOrigins });
+  const key = await call('POST', `/v1/organizations/${created.id}/keys`, by, { kind: 'secret' });
   return { id: created.id, secretKey: key.key };
 }

@@ -4,7 +4,7 @@
 // and the operator approves them (their numbers come from those seats); the Liceo's story waits for
 // the operator.
 import { readFileSync } from 'node:fs';
-import { apiCall, type ApiCall, type ApiRequest, type DemoData } from './seed.js';
+import { apiCall, organization, type ApiCall, type ApiRequest, type DemoData } from './seed.js';
 
 /** A drawn photo of photos/ (scripts/draw-photos.mjs), as the body of its upload. */
 const photo = (name: string) => new Blob([new Uint8Array(readFileSync(new URL(`photos/${name}`, import.meta.url)))], { type: 'image/webp' });
@@ -94,8 +94,7 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
 
   // Two pupils of the Istituto Comprensivo use their cards: two seats of La locandiera, three at the
   // pupils' concert. A school of its own, so the Liceo's cards and desk stay as the demo pages show them.
-  const istituto = await call('POST', '/v1/organizations', operator, { kind: 'referrer', name: 'Istituto Comprensivo Vigevano', allowed_origins: [] });
-  const middleSchool = (await call('POST', `/v1/organizations/${istituto.id}/keys`, operator, { kind: 'secret' })).key as string;
+  const istituto = await organization(call, operator, 'referrer', 'Istituto Comprensivo Vigevano', []);
   await call('POST', '/v1/allocations', operator, { referrer_id: istituto.id, pool_id: demo.circuits.vigevano.generalPoolId, amount: 20_000 });
   await profile(istituto.id, {
     description: {
@@ -110,8 +109,8 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
     ['2A-01', 'teatroCagnoni', demo.offers.locandiera.id, 2],
     ['2A-02', 'scuolaMusica', demo.offers.concertoAllievi.id, 3],
   ] as const) {
-    const beneficiary = await call('POST', '/v1/beneficiaries', middleSchool, { reference, age_band: '0-13', language: 'it' });
-    const voucher = await call('POST', '/v1/vouchers', middleSchool, {
+    const beneficiary = await call('POST', '/v1/beneficiaries', istituto.secretKey, { reference, age_band: '0-13', language: 'it' });
+    const voucher = await call('POST', '/v1/vouchers', istituto.secretKey, {
       beneficiary_id: beneficiary.id,
       pool_id: demo.circuits.vigevano.generalPoolId,
       amount: 5000,
