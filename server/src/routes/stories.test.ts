@@ -142,6 +142,8 @@ describe('moderating stories', () => {
 
     const approved = assertOk(await call(api, 'POST', `/v1/stories/${written.id}/approve`, { key: vigevano.operator.secretKey }));
     assert.equal(approved.status, 'approved');
+    const [review] = await api.database.sql<{ reviewed_by: string }[]>`select reviewed_by from stories where id = ${written.id} and reviewed_at is not null`;
+    assert.equal(review?.reviewed_by, vigevano.operator.id, 'the story says which operator published it');
     assert.deepEqual({ ...approved.numbers, as_of: undefined }, { seats_redeemed: 5, offers: 1, paths_completed: 1, as_of: undefined });
     assertProblem(await call(api, 'POST', `/v1/stories/${written.id}/approve`, { key: vigevano.operator.secretKey }), 409, 'conflict');
     assertProblem(await call(api, 'POST', `/v1/stories/${written.id}`, { key: theatre.secretKey, body: { title: story.title } }), 409, 'conflict');

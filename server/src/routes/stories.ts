@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { PendingQuery, Row } from 'postgres';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import { takesPartIn } from '../directory/membership.js';
@@ -291,14 +292,9 @@ export function storyRoutes({ sql }: Services) {
     }),
     async (c) => {
       const story = await moderatedStory(sql, principalOf(c), c.req.valid('param').id);
-      const reviewer = reviewerId(principalOf(c));
       const numbers = await storyNumbers(sql, story);
-      const [updated] = await sql<{ id: string }[]>`
-        update stories set status = 'approved', numbers = ${sql.json(numbers)}, published_at = now(), reviewed_at = now(),
-                           reviewed_by = ${reviewer}, updated_at = now()
-        where id = ${story.id} and status = 'pending' returning id`;
-      if (updated === undefined) throw notPending();
-      return c.json(storyJson(await storyRow(sql, story.id)), 200);
+      const approved = await decide(sql, principalOf(c), story.id, sql`status = 'approved', numbers = ${sql.json(numbers)}, published_at = now()`);
+      return c.json(storyJson(approved), 200);
     },
   );
 
@@ -314,12 +310,8 @@ export function storyRoutes({ sql }: Services) {
     }),
     async (c) => {
       const story = await moderatedStory(sql, principalOf(c), c.req.valid('param').id);
-      const [updated] = await sql<{ id: string }[]>`
-        update stories set status = 'rejected', rejection_reason = ${c.req.valid('json').reason}, reviewed_at = now(),
-                           reviewed_by = ${reviewerId(principalOf(c))}, updated_at = now()
-        where id = ${story.id} and status = 'pending' returning id`;
-      if (updated === undefined) throw notPending();
-      return c.json(storyJson(await storyRow(sql, story.id)), 200);
+      const rejected = await decide(sql, principalOf(c), story.id, sql`status = 'rejected', rejection_reason = ${c.req.valid('json').reason}`);
+      return c.json(storyJson(rejected), 200);
     },
   );
 
@@ -461,8 +453,14 @@ async function moderatedStory(sql: Sql, principal: Principal, id: string): Promi
   return story;
 }
 
-function reviewerId(principal: Principal): string | null {
-  return principal.type === 'admin' ? null : principal.organization.id;
+/** Sets the operator's `outcome` on a story still pending (another decision may have come first: 409), and who decided. */
+async function decide(sql: Sql, principal: Principal, id: string, outcome: PendingQuery<Row[]>): Promise<StoryRow> {
+  const [updated] = await sql<{ id: string }[]>`
+    update stories set ${outcome}, reviewed_at = now(), updated_at = now(),
+                       reviewed_by = ${principal.type === 'admin' ? null : principal.organization.id}
+    where id = ${id} and status = 'pending' returning id`;
+  if (updated === undefined) throw notPending();
+  return storyRow(sql, id);
 }
 
 function notPending(): Problem {
