@@ -163,6 +163,7 @@ describe('moderating stories', () => {
     assertProblem(await call(api, 'GET', `/v1/stories/${written.id}`, { key: theatre.secretKey }), 404, 'not_found');
     const mended = assertOk(await call(api, 'POST', `/v1/stories/${written.id}`, { key: school.secretKey, body: { body: story.body } }));
     assert.deepEqual([mended.status, mended.rejection_reason], ['pending', null]);
+    assert.deepEqual(mended.photo_alt, story.photo_alt, 'what the mend does not send stays as it was');
   });
 });
 

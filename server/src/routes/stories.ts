@@ -198,7 +198,7 @@ export function storyRoutes({ sql }: Services) {
       await sql`
         update stories set
           title = ${sql.json(body.title ?? story.title)}, body = ${sql.json(body.body ?? story.body)},
-          photo_alt = ${body.photo_alt === undefined ? (story.photo_alt === null ? null : sql.json(story.photo_alt)) : sql.json(body.photo_alt)},
+          photo_alt = ${body.photo_alt === undefined ? sql`photo_alt` : sql.json(body.photo_alt)},
           status = 'pending', rejection_reason = null, updated_at = now()
         where id = ${story.id}`;
       return c.json(storyJson(await storyRow(sql, story.id)), 200);
