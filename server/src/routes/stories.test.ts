@@ -194,6 +194,7 @@ describe('the public showcase', () => {
     assert.deepEqual({ ...uno.photo, url: undefined }, { url: undefined, width: 6, height: 4, alt: story.photo_alt });
     assert.deepEqual(uno.author, { id: museum.id, kind: 'provider', name: 'Slow Mill' });
     assert.equal(first.data[0].photo, null);
+    assertProblem(await call(api, 'GET', `/v1/public/stories?circuit=${newId()}`), 404, 'not_found');
   });
 
   it('serves a published photo with its type, a long cache, an ETag and no sniffing; an unpublished one not at all', async () => {

@@ -14,7 +14,7 @@ import { newId } from '../ids.js';
 import { Problem } from '../problem.js';
 import { photoTypes, readImageHeader } from '../stories/image.js';
 import { storyNumbers, storyNumbersSchema, type StoryNumbers } from '../stories/numbers.js';
-import { notFoundUnlessValid } from './public.js';
+import { notFoundUnlessValid, publicCircuit } from './public.js';
 
 /** A story's photo: 2 MiB at most, far above what a good 1200 px WebP or JPEG weighs. */
 export const storyPhotoLimit: BodyLimit = { path: /^\/v1\/stories\/[^/]+\/photo$/, maxBytes: 2 * 1024 * 1024 };
@@ -327,8 +327,7 @@ export function storyRoutes({ sql }: Services) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const [circuit] = await sql<{ id: string }[]>`select id from circuits where id = ${query.circuit}`;
-      if (circuit === undefined) throw new Problem(404, 'not_found', 'No such circuit', `No circuit ${query.circuit}.`);
+      const circuit = await publicCircuit(sql, query.circuit);
       const [cursor] =
         query.starting_after === undefined
           ? []
