@@ -80,10 +80,9 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.use('/v1/*', authenticate(api));
   app.use('/v1/*', auditRequests(api.audit));
   app.use('/v1/*', idempotency(api.sql));
-  // For GETs: the public POST (path progress) opens a voucher with a key and is never cached.
-  const cacheable = etag();
   app.use('/v1/public/*', publicHeaders);
-  app.use('/v1/public/*', (c, next) => (c.req.method === 'GET' ? cacheable(c, next) : next()));
+  // Hono's etag() tags GET and HEAD answers only: the public POST (path progress) is never cached.
+  app.use('/v1/public/*', etag());
   for (const routes of [
     organizationRoutes,
     circuitRoutes,

@@ -184,6 +184,10 @@ describe('the demo of npm start', () => {
     for (const referrer of Object.values(old.referrers)) delete referrer.deskKey;
     delete old.mentors.pasticceriaColombo!.impactKey;
     writeFileSync(file, JSON.stringify(old));
+    // Before the desks the offices were registered without the demo's origin: the upgrade must add it.
+    for (const { id } of Object.values(current.referrers)) {
+      assertOk(await call(api, 'POST', `/v1/organizations/${id}`, { key: demo.operator.secretKey, body: { allowed_origins: [] } }));
+    }
     const upgraded = await ensureDemo(api.database.sql, (path, init) => api.app.request(path, init), { dataDir, adminKey, baseUrl });
     assert.equal(upgraded.status, 'found');
     assert.ok(upgraded.status === 'found');

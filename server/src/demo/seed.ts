@@ -32,6 +32,26 @@ type DemoOffer = 'locandiera' | 'tosca' | 'concertoAllievi' | 'percussioni' | 's
 /** Calls the API with a key and a JSON body; the app in-process or a server over HTTP. */
 export type ApiRequest = (path: string, init: RequestInit) => Response | Promise<Response>;
 
+/** A call of the API with a key: a JSON body, or a Blob sent as its own type; the answer, or an error saying what the API answered. */
+export type ApiCall = <T = Record<string, any>>(method: 'GET' | 'POST' | 'PUT', path: string, key: string, body?: unknown) => Promise<T>;
+
+/** The demo's one way to call the API; `step` ("demo seed", …) starts its errors. */
+export function apiCall(request: ApiRequest, step: string): ApiCall {
+  return async (method, path, key, body) => {
+    const response = await request(path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'Content-Type': body instanceof Blob ? body.type : 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: body instanceof Blob ? body : JSON.stringify(body) }),
+    });
+    const answer = (await response.json()) as Record<string, any>;
+    if (!response.ok) throw new Error(`${step}: ${method} ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
+    return answer as never;
+  };
+}
+
 const day = 24 * 3600 * 1000;
 
 const categories = [
@@ -55,26 +75,12 @@ function evening(now: Date, days: number, hour = 21): string {
  * load the demo pages: the organizations allow its origin for their publishable keys.
  */
 export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = new Date() }: { adminKey: string; baseUrl: string; now?: Date }): Promise<DemoData> {
-  const post = async <T = Record<string, any>>(path: string, key: string, body: unknown): Promise<T> => {
-    const response = await request(path, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = (await response.json()) as Record<string, any>;
-    if (!response.ok) throw new Error(`demo seed: POST ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
-    return answer as T;
-  };
-  const get = async (path: string, key: string): Promise<Record<string, any>> => {
-    const response = await request(path, { method: 'GET', headers: { Authorization: `Bearer ${key}` } });
-    const answer = (await response.json()) as Record<string, any>;
-    if (!response.ok) throw new Error(`demo seed: GET ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
-    return answer;
-  };
+  const call = apiCall(request, 'demo seed');
+  const post = <T = Record<string, any>>(path: string, key: string, body: unknown) => call<T>('POST', path, key, body);
   const origins = [new URL(baseUrl).origin];
 
-  const operator = await organization(post, adminKey, 'operator', 'Mentoring · Vigevano Web', []);
-  const register = (kind: string, name: string, allowed: string[] = []) => organization(post, operator.secretKey, kind, name, allowed);
+  const operator = await organization(call, adminKey, 'operator', 'Mentoring · Vigevano Web', []);
+  const register = (kind: string, name: string, allowed: string[] = []) => organization(call, operator.secretKey, kind, name, allowed);
   const key = async (organizationId: string, kind: 'publishable' | 'desk' | 'secret') =>
     (await post(`/v1/organizations/${organizationId}/keys`, operator.secretKey, { kind })).key as string;
 
@@ -313,7 +319,7 @@ export async function seedDemo(request: ApiRequest, { adminKey, baseUrl, now = n
   // issues them from an allocation in that campaign's pool; the Liceo's office stays as it was.
   mentors.pasticceriaColombo.impactKey = await key(mentors.pasticceriaColombo.id, 'desk');
   const association = referrers.albanesiDiaspora.secretKey;
-  const locandieraPool = (await get(`/v1/campaigns/${campaigns.locandiera.id}`, operator.secretKey)).pool_id as string;
+  const locandieraPool = (await call('GET', `/v1/campaigns/${campaigns.locandiera.id}`, operator.secretKey)).pool_id as string;
   await post('/v1/allocations', operator.secretKey, { referrer_id: referrers.albanesiDiaspora.id, pool_id: locandieraPool, amount: 4500 });
   for (const [reference, language, note, approved] of [
     ['DP-03', 'sq', 'Faleminderit! Ishte hera ime e parë në teatër, më pëlqeu shumë.', true],
@@ -369,16 +375,8 @@ export async function addOfficeDesks(request: ApiRequest, demo: DemoData): Promi
   const missing = (Object.keys(demo.referrers) as DemoReferrer[]).filter((name) => !demo.referrers[name].deskKey);
   const impactMissing = !demo.mentors.pasticceriaColombo.impactKey;
   if (missing.length === 0 && !impactMissing) return undefined;
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, any>> => {
-    const response = await request(path, {
-      method,
-      headers: { Authorization: `Bearer ${demo.operator.secretKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const answer = (await response.json()) as Record<string, any>;
-    if (!response.ok) throw new Error(`demo desks: ${method} ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
-    return answer;
-  };
+  const asOperator = apiCall(request, 'demo desks');
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown) => asOperator(method, path, demo.operator.secretKey, body);
   const origin = new URL(demo.baseUrl).origin;
   const referrers = { ...demo.referrers };
   for (const name of missing) {
@@ -395,14 +393,15 @@ export async function addOfficeDesks(request: ApiRequest, demo: DemoData): Promi
   return { ...demo, referrers, mentors };
 }
 
-async function organization(
-  post: <T = Record<string, any>>(path: string, key: string, body: unknown) => Promise<T>,
+/** An organization registered by `by`, with its secret key. */
+export async function organization(
+  call: ApiCall,
   by: string,
   kind: string,
   name: string,
   allowedOrigins: string[],
 ): Promise<{ id: string; secretKey: string }> {
-  const created = await post('/v1/organizations', by, { kind, name, allowed_origins: allowedOrigins });
-  const key = await post(`/v1/organizations/${created.id}/keys`, by, { kind: 'secret' });
+  const created = await call('POST', '/v1/organizations', by, { kind, name, allowed_origins: allowedOrigins });
+  const key = await call('POST', `/v1/organizations/${created.id}/keys`, by, { kind: 'secret' });
   return { id: created.id, secretKey: key.key };
 }

@@ -4,25 +4,14 @@
 // and the operator approves them (their numbers come from those seats); the Liceo's story waits for
 // the operator.
 import { readFileSync } from 'node:fs';
-import type { ApiRequest, DemoData } from './seed.js';
-
-type Call = <T = Record<string, any>>(method: 'POST' | 'PUT', path: string, key: string, body: unknown) => Promise<T>;
+import { apiCall, organization, type ApiCall, type ApiRequest, type DemoData } from './seed.js';
 
 /** A drawn photo of photos/ (scripts/draw-photos.mjs), as the body of its upload. */
 const photo = (name: string) => new Blob([new Uint8Array(readFileSync(new URL(`photos/${name}`, import.meta.url)))], { type: 'image/webp' });
 
 /** Public profiles, a few seats used, two approved stories with photos and one pending. */
 export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Date): Promise<void> {
-  const call: Call = async (method, path, key, body) => {
-    const response = await request(path, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, 'Content-Type': body instanceof Blob ? body.type : 'application/json' },
-      body: body instanceof Blob ? body : JSON.stringify(body),
-    });
-    const answer = (await response.json()) as Record<string, any>;
-    if (!response.ok) throw new Error(`demo showcase: ${method} ${path} answered ${response.status} ${answer.code}: ${answer.detail ?? answer.title}`);
-    return answer as never;
-  };
+  const call = apiCall(request, 'demo showcase');
   const operator = demo.operator.secretKey;
   const profile = (id: string, body: Record<string, unknown>) => call('PUT', `/v1/organizations/${id}/profile`, operator, { public: true, ...body });
 
@@ -105,8 +94,7 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
 
   // Two pupils of the Istituto Comprensivo use their cards: two seats of La locandiera, three at the
   // pupils' concert. A school of its own, so the Liceo's cards and desk stay as the demo pages show them.
-  const istituto = await call('POST', '/v1/organizations', operator, { kind: 'referrer', name: 'Istituto Comprensivo Vigevano', allowed_origins: [] });
-  const middleSchool = (await call('POST', `/v1/organizations/${istituto.id}/keys`, operator, { kind: 'secret' })).key as string;
+  const istituto = await organization(call, operator, 'referrer', 'Istituto Comprensivo Vigevano', []);
   await call('POST', '/v1/allocations', operator, { referrer_id: istituto.id, pool_id: demo.circuits.vigevano.generalPoolId, amount: 20_000 });
   await profile(istituto.id, {
     description: {
@@ -121,8 +109,8 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
     ['2A-01', 'teatroCagnoni', demo.offers.locandiera.id, 2],
     ['2A-02', 'scuolaMusica', demo.offers.concertoAllievi.id, 3],
   ] as const) {
-    const beneficiary = await call('POST', '/v1/beneficiaries', middleSchool, { reference, age_band: '0-13', language: 'it' });
-    const voucher = await call('POST', '/v1/vouchers', middleSchool, {
+    const beneficiary = await call('POST', '/v1/beneficiaries', istituto.secretKey, { reference, age_band: '0-13', language: 'it' });
+    const voucher = await call('POST', '/v1/vouchers', istituto.secretKey, {
       beneficiary_id: beneficiary.id,
       pool_id: demo.circuits.vigevano.generalPoolId,
       amount: 5000,
@@ -181,6 +169,6 @@ export async function seedShowcase(request: ApiRequest, demo: DemoData, now: Dat
 }
 
 /** A provider's own secret key, made by the operator that registered it: stories are written with it. */
-async function providerSecret(call: Call, operatorKey: string, providerId: string): Promise<string> {
+async function providerSecret(call: ApiCall, operatorKey: string, providerId: string): Promise<string> {
   return (await call('POST', `/v1/organizations/${providerId}/keys`, operatorKey, { kind: 'secret', label: 'Storie' })).key as string;
 }

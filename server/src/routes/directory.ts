@@ -8,7 +8,7 @@ import { after, page, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { localizedText } from '../http/schemas.js';
 import { Problem, type ProblemField } from '../problem.js';
-import { notFoundUnlessValid } from './public.js';
+import { notFoundUnlessValid, publicCircuit } from './public.js';
 
 const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a category slug, e.g. `theatre`').max(64);
 
@@ -251,9 +251,7 @@ export function directoryRoutes({ sql }: Services) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const [circuit] = await sql<{ id: string; name: string; categories: { slug: string; name: { it: string } }[] }[]>`
-        select id, name, categories from circuits where id = ${query.circuit}`;
-      if (circuit === undefined) throw new Problem(404, 'not_found', 'No such circuit', `No circuit ${query.circuit}.`);
+      const circuit = await publicCircuit(sql, query.circuit);
       const listed = sql`p.public and o.kind in ('provider', 'referrer', 'mentor') and ${takesPartIn(sql, sql`o.id`, sql`o.kind`, circuit.id)}`;
       const words = query.q === undefined ? undefined : `%${query.q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
       const rows = await sql<ProfileRow[]>`

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminKey, assertOk, assertProblem, call, createKey, createOrganization, createTestApi, type TestApi, type TestOrganization } from '../../test/api.js';
-import { seedCampaign, seedCircuit, seedOffer, seedProvider, type TestCampaign, type TestCircuit, type TestOffer } from '../../test/fixtures/catalog.js';
+import { seedCampaign, seedCircuit, seedOffer, seedProviderWithKeys, type TestCampaign, type TestCircuit, type TestOffer } from '../../test/fixtures/catalog.js';
+import { seedVoucher } from '../../test/fixtures/vouchers.js';
 import { impactTimeZone } from '../impact/impact.js';
 import { declinedTestPaymentMethod } from '../payments/test-provider.js';
 
@@ -25,12 +26,7 @@ const thisMonth = new Intl.DateTimeFormat('en-CA', { timeZone: impactTimeZone, y
 before(async () => {
   api = await createTestApi({ rateLimits: { perIp: 10_000, perVoucher: 10_000, windowSeconds: 60 } });
   circuit = await seedCircuit(api);
-  const provider = await seedProvider(api, circuit, { allowedOrigins: ['https://teatrocagnoni.it'] });
-  theatre = {
-    ...provider,
-    deskKey: await createKey(api, provider.id, 'desk', circuit.operator.secretKey),
-    publishableKey: await createKey(api, provider.id, 'publishable', circuit.operator.secretKey),
-  };
+  theatre = await seedProviderWithKeys(api, circuit, { allowedOrigins: ['https://teatrocagnoni.it'] });
   offer = await seedOffer(api, circuit, theatre.id, { seatPrice: 1500n, seats: 50, category: 'theatre' });
   campaign = await seedCampaign(api, circuit, { offer, targetSeats: 20 });
   bakery = await createOrganization(api, 'mentor', { name: 'Pasticceria Colombo', allowedOrigins: [bakeryShop], by: circuit.operator.secretKey });
@@ -55,17 +51,11 @@ function impactOf(key: string, headers: Record<string, string> = {}) {
 
 /** A young person with a €30 voucher from the campaign's pool books `seats` seats of the play. */
 async function book(language: string, seats: number): Promise<{ id: string }> {
-  const beneficiary = assertOk(
-    await call(api, 'POST', '/v1/beneficiaries', {
-      key: school.secretKey,
-      body: { reference: `3B-0${bookings.length + 1}`, age_band: '14-17', language },
-    }),
-    201,
-  );
-  const voucher = assertOk(
-    await call(api, 'POST', '/v1/vouchers', { key: school.secretKey, body: { beneficiary_id: beneficiary.id, pool_id: campaign.poolId, amount: 3000 } }),
-    201,
-  );
+  const voucher = await seedVoucher(api, circuit, school, {
+    poolId: campaign.poolId,
+    amount: 3000n,
+    beneficiary: { reference: `3B-0${bookings.length + 1}`, language },
+  });
   const redemption = assertOk(
     await call(api, 'POST', '/v1/redemptions', {
       key: theatre.publishableKey,

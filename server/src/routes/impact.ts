@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Organization, Principal, Services } from '../http/context.js';
-import { csvContentType, csvFile } from '../http/csv.js';
+import { csvAttachment } from '../http/csv.js';
 import { apiRouter, bearer, jsonResponse, problems } from '../http/router.js';
 import { amountJson, decimalAmount, localizedText } from '../http/schemas.js';
 import { impactTimeZone, mentorImpact, notesShown, sumRows, type ImpactRow } from '../impact/impact.js';
@@ -106,8 +106,7 @@ export function impactRoutes({ sql }: Services) {
       ...impact.rows.map((row) => [row.month, row.category ?? '', ...csvFigures(row)]),
       ['total', '', ...csvFigures(impact.totals)],
     ];
-    c.header('Content-Disposition', `attachment; filename="impact-${new Date().toISOString().slice(0, 10)}.csv"`);
-    return c.body(csvFile(rows), 200, { 'Content-Type': csvContentType });
+    return csvAttachment(c, `impact-${new Date().toISOString().slice(0, 10)}.csv`, rows);
   });
   app.openAPIRegistry.registerPath({
     method: 'get',

@@ -9,6 +9,7 @@ import { fundedBy } from '../directory/membership.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { needSelect, needStatusIs, publicNeedJson, type NeedRow } from '../needs/needs.js';
 import { campaignById, campaignProgress } from './campaigns.js';
+import type { CircuitRow } from './circuits.js';
 import { publicNeedSchema } from './needs.js';
 
 /** How many of the latest named sponsors the sponsor-seat widget shows. */
@@ -137,8 +138,7 @@ export function publicRoutes({ sql }: Services) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const [circuit] = await sql`select id from circuits where id = ${query.circuit}`;
-      if (circuit === undefined) throw new Problem(404, 'not_found', 'No such circuit', `No circuit ${query.circuit}.`);
+      await publicCircuit(sql, query.circuit);
       const rows = await sql<NeedRow[]>`
         ${needSelect(sql)}
         where n.circuit_id = ${query.circuit} and n.id > ${after(query)} and ${needStatusIs(sql, 'open')}
@@ -200,6 +200,13 @@ export function publicRoutes({ sql }: Services) {
   );
 
   return app;
+}
+
+/** The circuit a public list is of (`?circuit=`), with what its filters offer; 404 when there is none. */
+export async function publicCircuit(sql: Sql, id: string): Promise<Pick<CircuitRow, 'id' | 'name' | 'categories'>> {
+  const [circuit] = await sql<Pick<CircuitRow, 'id' | 'name' | 'categories'>[]>`select id, name, categories from circuits where id = ${id}`;
+  if (circuit === undefined) throw new Problem(404, 'not_found', 'No such circuit', `No circuit ${id}.`);
+  return circuit;
 }
 
 /** A path that names nothing valid finds nothing: 404, as for an unknown id. */

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
-import { csvContentType, csvFile } from '../http/csv.js';
+import { csvAttachment } from '../http/csv.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, decimalAmount } from '../http/schemas.js';
@@ -95,8 +95,7 @@ export function settlementRoutes(services: Services) {
       ...lines.map((line) => [line.captured_at.toISOString().slice(0, 10), line.offer_title, line.booking_reference, String(line.seats), decimalAmount(line.amount)]),
       ['total', '', '', String(lines.reduce((sum, line) => sum + line.seats, 0)), decimalAmount(settlement.amount)],
     ];
-    c.header('Content-Disposition', `attachment; filename="settlement-${settlement.period_end.toISOString().slice(0, 10)}-${id.slice(-8)}.csv"`);
-    return c.body(csvFile(rows), 200, { 'Content-Type': csvContentType });
+    return csvAttachment(c, `settlement-${settlement.period_end.toISOString().slice(0, 10)}-${id.slice(-8)}.csv`, rows);
   });
   app.openAPIRegistry.registerPath({
     method: 'get',

@@ -142,6 +142,8 @@ describe('moderating stories', () => {
 
     const approved = assertOk(await call(api, 'POST', `/v1/stories/${written.id}/approve`, { key: vigevano.operator.secretKey }));
     assert.equal(approved.status, 'approved');
+    const [review] = await api.database.sql<{ reviewed_by: string }[]>`select reviewed_by from stories where id = ${written.id} and reviewed_at is not null`;
+    assert.equal(review?.reviewed_by, vigevano.operator.id, 'the story says which operator published it');
     assert.deepEqual({ ...approved.numbers, as_of: undefined }, { seats_redeemed: 5, offers: 1, paths_completed: 1, as_of: undefined });
     assertProblem(await call(api, 'POST', `/v1/stories/${written.id}/approve`, { key: vigevano.operator.secretKey }), 409, 'conflict');
     assertProblem(await call(api, 'POST', `/v1/stories/${written.id}`, { key: theatre.secretKey, body: { title: story.title } }), 409, 'conflict');
@@ -161,6 +163,7 @@ describe('moderating stories', () => {
     assertProblem(await call(api, 'GET', `/v1/stories/${written.id}`, { key: theatre.secretKey }), 404, 'not_found');
     const mended = assertOk(await call(api, 'POST', `/v1/stories/${written.id}`, { key: school.secretKey, body: { body: story.body } }));
     assert.deepEqual([mended.status, mended.rejection_reason], ['pending', null]);
+    assert.deepEqual(mended.photo_alt, story.photo_alt, 'what the mend does not send stays as it was');
   });
 });
 
@@ -191,6 +194,7 @@ describe('the public showcase', () => {
     assert.deepEqual({ ...uno.photo, url: undefined }, { url: undefined, width: 6, height: 4, alt: story.photo_alt });
     assert.deepEqual(uno.author, { id: museum.id, kind: 'provider', name: 'Slow Mill' });
     assert.equal(first.data[0].photo, null);
+    assertProblem(await call(api, 'GET', `/v1/public/stories?circuit=${newId()}`), 404, 'not_found');
   });
 
   it('serves a published photo with its type, a long cache, an ETag and no sniffing; an unpublished one not at all', async () => {

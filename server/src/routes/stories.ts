@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { PendingQuery, Row } from 'postgres';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import { takesPartIn } from '../directory/membership.js';
@@ -13,7 +14,7 @@ import { newId } from '../ids.js';
 import { Problem } from '../problem.js';
 import { photoTypes, readImageHeader } from '../stories/image.js';
 import { storyNumbers, storyNumbersSchema, type StoryNumbers } from '../stories/numbers.js';
-import { notFoundUnlessValid } from './public.js';
+import { notFoundUnlessValid, publicCircuit } from './public.js';
 
 /** A story's photo: 2 MiB at most, far above what a good 1200 px WebP or JPEG weighs. */
 export const storyPhotoLimit: BodyLimit = { path: /^\/v1\/stories\/[^/]+\/photo$/, maxBytes: 2 * 1024 * 1024 };
@@ -197,7 +198,7 @@ export function storyRoutes({ sql }: Services) {
       await sql`
         update stories set
           title = ${sql.json(body.title ?? story.title)}, body = ${sql.json(body.body ?? story.body)},
-          photo_alt = ${body.photo_alt === undefined ? (story.photo_alt === null ? null : sql.json(story.photo_alt)) : sql.json(body.photo_alt)},
+          photo_alt = ${body.photo_alt === undefined ? sql`photo_alt` : sql.json(body.photo_alt)},
           status = 'pending', rejection_reason = null, updated_at = now()
         where id = ${story.id}`;
       return c.json(storyJson(await storyRow(sql, story.id)), 200);
@@ -291,14 +292,9 @@ export function storyRoutes({ sql }: Services) {
     }),
     async (c) => {
       const story = await moderatedStory(sql, principalOf(c), c.req.valid('param').id);
-      const reviewer = reviewerId(principalOf(c));
       const numbers = await storyNumbers(sql, story);
-      const [updated] = await sql<{ id: string }[]>`
-        update stories set status = 'approved', numbers = ${sql.json(numbers)}, published_at = now(), reviewed_at = now(),
-                           reviewed_by = ${reviewer}, updated_at = now()
-        where id = ${story.id} and status = 'pending' returning id`;
-      if (updated === undefined) throw notPending();
-      return c.json(storyJson(await storyRow(sql, story.id)), 200);
+      const approved = await decide(sql, principalOf(c), story.id, sql`status = 'approved', numbers = ${sql.json(numbers)}, published_at = now()`);
+      return c.json(storyJson(approved), 200);
     },
   );
 
@@ -314,12 +310,8 @@ export function storyRoutes({ sql }: Services) {
     }),
     async (c) => {
       const story = await moderatedStory(sql, principalOf(c), c.req.valid('param').id);
-      const [updated] = await sql<{ id: string }[]>`
-        update stories set status = 'rejected', rejection_reason = ${c.req.valid('json').reason}, reviewed_at = now(),
-                           reviewed_by = ${reviewerId(principalOf(c))}, updated_at = now()
-        where id = ${story.id} and status = 'pending' returning id`;
-      if (updated === undefined) throw notPending();
-      return c.json(storyJson(await storyRow(sql, story.id)), 200);
+      const rejected = await decide(sql, principalOf(c), story.id, sql`status = 'rejected', rejection_reason = ${c.req.valid('json').reason}`);
+      return c.json(storyJson(rejected), 200);
     },
   );
 
@@ -335,8 +327,7 @@ export function storyRoutes({ sql }: Services) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const [circuit] = await sql<{ id: string }[]>`select id from circuits where id = ${query.circuit}`;
-      if (circuit === undefined) throw new Problem(404, 'not_found', 'No such circuit', `No circuit ${query.circuit}.`);
+      const circuit = await publicCircuit(sql, query.circuit);
       const [cursor] =
         query.starting_after === undefined
           ? []
@@ -461,8 +452,14 @@ async function moderatedStory(sql: Sql, principal: Principal, id: string): Promi
   return story;
 }
 
-function reviewerId(principal: Principal): string | null {
-  return principal.type === 'admin' ? null : principal.organization.id;
+/** Sets the operator's `outcome` on a story still pending (another decision may have come first: 409), and who decided. */
+async function decide(sql: Sql, principal: Principal, id: string, outcome: PendingQuery<Row[]>): Promise<StoryRow> {
+  const [updated] = await sql<{ id: string }[]>`
+    update stories set ${outcome}, reviewed_at = now(), updated_at = now(),
+                       reviewed_by = ${principal.type === 'admin' ? null : principal.organization.id}
+    where id = ${id} and status = 'pending' returning id`;
+  if (updated === undefined) throw notPending();
+  return storyRow(sql, id);
 }
 
 function notPending(): Problem {

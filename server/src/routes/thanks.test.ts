@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertOk, assertProblem, call, createKey, createOrganization, createTestApi, type TestApi, type TestOrganization } from '../../test/api.js';
 import { seedCampaign, seedCircuit, seedOffer, seedProvider, type TestCampaign, type TestCircuit, type TestOffer } from '../../test/fixtures/catalog.js';
+import { seedVoucher } from '../../test/fixtures/vouchers.js';
 import { maxNoteLength } from './thanks.js';
 
 const theatrePage = 'https://teatrocagnoni.it';
@@ -53,14 +54,7 @@ interface Booking {
 /** A pupil of `referrer` with a €15 voucher books one seat on the theatre's page. */
 async function booking(referrer = school, language = 'it'): Promise<Booking> {
   counter += 1;
-  const beneficiary = assertOk(
-    await call(api, 'POST', '/v1/beneficiaries', { key: referrer.secretKey, body: { reference: `4A-${counter}`, age_band: '14-17', language } }),
-    201,
-  );
-  const voucher = assertOk(
-    await call(api, 'POST', '/v1/vouchers', { key: referrer.secretKey, body: { beneficiary_id: beneficiary.id, pool_id: campaign.poolId, amount: 1500 } }),
-    201,
-  );
+  const voucher = await seedVoucher(api, circuit, referrer, { poolId: campaign.poolId, amount: 1500n, beneficiary: { reference: `4A-${counter}`, language } });
   const redemption = assertOk(
     await call(api, 'POST', '/v1/redemptions', {
       key: theatrePublishable,
