@@ -150,12 +150,9 @@ export class MentoringNeedsBoard extends GiftElement {
 
   #choose(need: PublicNeed): void {
     this.chosen = need;
-    const gift = this.#gift;
-    gift.problem = undefined;
-    gift.sponsorship = undefined;
     // A need with less than a seat left is adopted by an amount.
-    gift.mode = need.open_amount >= need.seat_price ? 'seats' : 'amount';
-    gift.focusAfterUpdate();
+    this.#gift.mode = need.open_amount >= need.seat_price ? 'seats' : 'amount';
+    this.#gift.again();
   }
 
   #back = (): void => {
@@ -191,8 +188,9 @@ export class MentoringNeedsBoard extends GiftElement {
           };
       }
     } catch (error) {
-      this.#gift.show(problemOf(error));
-      this.reportProblem(problemOf(error));
+      const problem = problemOf(error);
+      this.#gift.show(problem);
+      this.reportProblem(problem);
     }
   }
 
