@@ -1,11 +1,12 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { problemOf, request, type LocalizedText, type PublicNeed } from '../../internal/api.js';
-import { formatDate, formatMoney, formatNumber, localizedText } from '../../internal/format.js';
+import { formatDate, formatMoney, formatNumber } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { baseStyles } from '../../internal/styles.js';
 import { Gift, GiftElement, maxSeatsPerGift, retryButton } from '../sponsor-seat/gift.js';
 import { sponsorSeatStyles } from '../sponsor-seat/sponsor-seat.styles.js';
+import { needText } from './need-text.js';
 import { needsBoardStyles } from './needs-board.styles.js';
 
 /**
@@ -143,9 +144,8 @@ export class MentoringNeedsBoard extends GiftElement {
           : html`<p>${msg('This need takes no more adoptions: it is funded or closed. Thank you!')}</p>`}`;
   }
 
-  /** A need's text in the locale, else Italian, else whichever language its referrer wrote it in. */
   #text(text: Partial<LocalizedText>): string {
-    return localizedText({ ...text, it: text.it ?? text.en ?? text.sq ?? '' }, this.locale);
+    return needText(text, this.locale);
   }
 
   #choose(need: PublicNeed): void {
