@@ -1,6 +1,6 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { problemOf, request, type LocalizedText, type PublicNeed } from '../../internal/api.js';
+import { problemOf, request, type LocalizedText, type Page, type PublicNeed } from '../../internal/api.js';
 import { formatDate, formatMoney, formatNumber } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { baseStyles } from '../../internal/styles.js';
@@ -171,7 +171,7 @@ export class MentoringNeedsBoard extends GiftElement {
     if (this.circuit === '') return;
     if (!fresh) this.#gift.problem = undefined;
     try {
-      const board = await request<{ data: PublicNeed[] }>(this.api, 'GET', `/v1/public/needs?circuit=${encodeURIComponent(this.circuit)}&limit=100`, {
+      const board = await request<Page<PublicNeed>>(this.api, 'GET', `/v1/public/needs?circuit=${encodeURIComponent(this.circuit)}&limit=100`, {
         fresh,
       });
       this.needs = board.data;
