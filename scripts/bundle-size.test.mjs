@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { budgets, components, desks, download, failures, gzipSize, locales, measure, measureDesks, reachable, standalone, textsLocale } from './bundle-size.mjs';
 
-test('every row is within its budget: loader 2 KB, loader + Lit + one widget 16 KB, all of them 28 KB', () => {
+test("every row is within its budget: loader 2 KB, loader + Lit + one widget 16 KB, the issue's three widgets 28 KB", () => {
   const rows = measure();
   assert.deepEqual(failures(rows), []);
   assert.deepEqual(
@@ -11,6 +11,7 @@ test('every row is within its budget: loader 2 KB, loader + Lit + one widget 16 
     [budgets.loader, ...components.map(() => budgets.loaderLitAndOneComponent), budgets.allComponents],
   );
   assert.deepEqual([budgets.loader, budgets.loaderLitAndOneComponent, budgets.allComponents], [2048, 16384, 28672]);
+  assert.match(rows.at(-1).what, /\(redeem-voucher, sponsor-seat, circuit-badge\)$/, 'the 28 KB row sums the three widgets of issue 5, not the later ones');
 });
 
 test('a row over its budget fails', () => {

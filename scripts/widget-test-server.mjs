@@ -77,10 +77,16 @@ class Api {
   }
 }
 
+/** A circuit named `name` and its operator (Circuito `name`): what a test puts in it is the test's alone. */
+async function newCircuit(api, name) {
+  const operator = await api.organization('operator', `Circuito ${name}`);
+  const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name, categories } });
+  return { operator, circuit };
+}
+
 /** The circuit every test shares: Vigevano, a theatre that allows the test page's origin, a funded pool, a school. */
 async function seedWorld(api, pageOrigin) {
-  const operator = await api.organization('operator', 'Circuito Vigevano');
-  const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Vigevano', categories } });
+  const { operator, circuit } = await newCircuit(api, 'Vigevano');
   const provider = await api.organization('provider', 'Teatro Cagnoni', { by: operator.secretKey, allowedOrigins: [pageOrigin] });
   await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: provider.id } });
   const publishable = await api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: operator.secretKey, body: { kind: 'publishable' } });
@@ -213,8 +219,7 @@ const seeds = {
    * (each `{ title, seats, seatPrice, funded }`: `funded` seats already adopted by a mentor).
    */
   async needsBoard(api, world, { needs = [] } = {}) {
-    const operator = await api.organization('operator', 'Circuito Lomellina');
-    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Lomellina', categories } });
+    const { operator, circuit } = await newCircuit(api, 'Lomellina');
     const school = await api.organization('referrer', 'Liceo Cairoli', { by: operator.secretKey });
     const ids = [];
     for (const { title, description, seats = 22, seatPrice = 1500, funded = 0, category = 'music' } of needs) {
@@ -375,8 +380,7 @@ const seeds = {
    * bonus) and an ordered one, and a voucher whose holder took a concert: its code, PIN and booking.
    */
   async paths(api, world) {
-    const operator = await api.organization('operator', 'Circuito Pavia');
-    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Pavia', categories } });
+    const { operator, circuit } = await newCircuit(api, 'Pavia');
     const provider = await api.organization('provider', 'Teatro Fraschini', { by: operator.secretKey, allowedOrigins: [world.pageOrigin] });
     await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: provider.id } });
     const key = (kind) => api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: operator.secretKey, body: { kind } });
@@ -462,8 +466,7 @@ const seeds = {
    * public venues beside them.
    */
   async directory(api, world, { more = 0 } = {}) {
-    const operator = await api.organization('operator', 'Circuito Vigevano');
-    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Vigevano', categories } });
+    const { operator, circuit } = await newCircuit(api, 'Vigevano');
     const profile = (organization, body) => api.call('PUT', `/v1/organizations/${organization.id}/profile`, { key: operator.secretKey, body });
     const provider = async (name) => {
       const venue = await api.organization('provider', name, { by: operator.secretKey });
@@ -504,8 +507,7 @@ const seeds = {
    * photo; the others by the school) and one story still waiting for the operator.
    */
   async stories(api, world, { approved = 2 } = {}) {
-    const operator = await api.organization('operator', 'Circuito Pavia');
-    const circuit = await api.call('POST', '/v1/circuits', { key: operator.secretKey, body: { name: 'Pavia', categories } });
+    const { operator, circuit } = await newCircuit(api, 'Pavia');
     const theatre = await api.organization('provider', 'Teatro Fraschini', { by: operator.secretKey });
     await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: theatre.id } });
     const school = await api.organization('referrer', 'Liceo Foscolo', { by: operator.secretKey });

@@ -1,11 +1,12 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { problemOf, request, type LocalizedText, type PublicNeed } from '../../internal/api.js';
-import { formatDate, formatMoney, formatNumber, localizedText } from '../../internal/format.js';
+import { problemOf, request, type LocalizedText, type Page, type PublicNeed } from '../../internal/api.js';
+import { formatDate, formatMoney, formatNumber } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { baseStyles } from '../../internal/styles.js';
 import { Gift, GiftElement, maxSeatsPerGift, retryButton } from '../sponsor-seat/gift.js';
 import { sponsorSeatStyles } from '../sponsor-seat/sponsor-seat.styles.js';
+import { needText } from './need-text.js';
 import { needsBoardStyles } from './needs-board.styles.js';
 
 /**
@@ -143,19 +144,15 @@ export class MentoringNeedsBoard extends GiftElement {
           : html`<p>${msg('This need takes no more adoptions: it is funded or closed. Thank you!')}</p>`}`;
   }
 
-  /** A need's text in the locale, else Italian, else whichever language its referrer wrote it in. */
   #text(text: Partial<LocalizedText>): string {
-    return localizedText({ ...text, it: text.it ?? text.en ?? text.sq ?? '' }, this.locale);
+    return needText(text, this.locale);
   }
 
   #choose(need: PublicNeed): void {
     this.chosen = need;
-    const gift = this.#gift;
-    gift.problem = undefined;
-    gift.sponsorship = undefined;
     // A need with less than a seat left is adopted by an amount.
-    gift.mode = need.open_amount >= need.seat_price ? 'seats' : 'amount';
-    gift.focusAfterUpdate();
+    this.#gift.mode = need.open_amount >= need.seat_price ? 'seats' : 'amount';
+    this.#gift.again();
   }
 
   #back = (): void => {
@@ -174,7 +171,7 @@ export class MentoringNeedsBoard extends GiftElement {
     if (this.circuit === '') return;
     if (!fresh) this.#gift.problem = undefined;
     try {
-      const board = await request<{ data: PublicNeed[] }>(this.api, 'GET', `/v1/public/needs?circuit=${encodeURIComponent(this.circuit)}&limit=100`, {
+      const board = await request<Page<PublicNeed>>(this.api, 'GET', `/v1/public/needs?circuit=${encodeURIComponent(this.circuit)}&limit=100`, {
         fresh,
       });
       this.needs = board.data;
@@ -191,8 +188,9 @@ export class MentoringNeedsBoard extends GiftElement {
           };
       }
     } catch (error) {
-      this.#gift.show(problemOf(error));
-      this.reportProblem(problemOf(error));
+      const problem = problemOf(error);
+      this.#gift.show(problem);
+      this.reportProblem(problem);
     }
   }
 

@@ -39,7 +39,7 @@ export class PublicPages<T extends { id: string }, P extends Page<T> = Page<T>> 
     this.#newFrom = -1;
   }
 
-  /** The first page of `path` (its query string included), replacing what was shown. */
+  /** The first page of `path`, whose query string names at least the circuit, replacing what was shown. */
   load(path: string): Promise<void> {
     this.#path = path;
     return this.#fetch(undefined);
@@ -88,10 +88,9 @@ export class PublicPages<T extends { id: string }, P extends Page<T> = Page<T>> 
       this.hasMore = false;
     }
     this.host.requestUpdate();
-    const separator = this.#path.includes('?') ? '&' : '?';
     const after = startingAfter === undefined ? '' : `&starting_after=${encodeURIComponent(startingAfter)}`;
     try {
-      const page = await request<P>(this.api(), 'GET', `${this.#path}${separator}limit=${pageSize}${after}`);
+      const page = await request<P>(this.api(), 'GET', `${this.#path}&limit=${pageSize}${after}`);
       if (asked !== this.#asked) return;
       this.first ??= page;
       this.#newFrom = startingAfter === undefined ? -1 : this.entries.length;

@@ -77,7 +77,7 @@ export class Gift implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** Shows a problem (loading what is given to, or paying) and tells the page. */
+  /** Shows a problem (loading what is given to, or paying); the element tells the page. */
   show(problem: Problem): void {
     this.problem = problem;
     this.focusAfterUpdate();

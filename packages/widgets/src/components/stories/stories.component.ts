@@ -70,6 +70,9 @@ export class MentoringStories extends MentoringElement {
     const photo = story.photo;
     const numbers = story.numbers;
     const count = (value: number) => formatNumber(value, locale);
+    /** A line of the numbers; none where the number is missing (undefined), or where no path was completed. */
+    const line = (value: number | undefined, forms: { one: () => string; other: () => string }) =>
+      value === undefined ? nothing : html`<li>${plural(value, locale, forms)}</li>`;
     return html`<li part="story" class="story">
       ${photo === null
         ? nothing
@@ -81,36 +84,22 @@ export class MentoringStories extends MentoringElement {
         .split(/\n+/)
         .map((paragraph) => html`<p>${paragraph}</p>`)}
       <ul part="numbers" class="numbers" aria-label=${msg(str`The numbers behind it, on ${formatDate(numbers.as_of, locale)}`)}>
-        <li>
-          ${plural(numbers.seats_redeemed, locale, {
-            one: () => msg(str`${count(numbers.seats_redeemed)} seat taken with culture vouchers`),
-            other: () => msg(str`${count(numbers.seats_redeemed)} seats taken with culture vouchers`),
-          })}
-        </li>
-        ${numbers.vouchers_issued === undefined
-          ? nothing
-          : html`<li>
-              ${plural(numbers.vouchers_issued, locale, {
-                one: () => msg(str`${count(numbers.vouchers_issued!)} voucher issued`),
-                other: () => msg(str`${count(numbers.vouchers_issued!)} vouchers issued`),
-              })}
-            </li>`}
-        ${numbers.paths_completed === 0
-          ? nothing
-          : html`<li>
-              ${plural(numbers.paths_completed, locale, {
-                one: () => msg(str`${count(numbers.paths_completed)} path completed`),
-                other: () => msg(str`${count(numbers.paths_completed)} paths completed`),
-              })}
-            </li>`}
-        ${numbers.offers === undefined
-          ? nothing
-          : html`<li>
-              ${plural(numbers.offers, locale, {
-                one: () => msg(str`${count(numbers.offers!)} offer in the circuit`),
-                other: () => msg(str`${count(numbers.offers!)} offers in the circuit`),
-              })}
-            </li>`}
+        ${line(numbers.seats_redeemed, {
+          one: () => msg(str`${count(numbers.seats_redeemed)} seat taken with culture vouchers`),
+          other: () => msg(str`${count(numbers.seats_redeemed)} seats taken with culture vouchers`),
+        })}
+        ${line(numbers.vouchers_issued, {
+          one: () => msg(str`${count(numbers.vouchers_issued!)} voucher issued`),
+          other: () => msg(str`${count(numbers.vouchers_issued!)} vouchers issued`),
+        })}
+        ${line(numbers.paths_completed || undefined, {
+          one: () => msg(str`${count(numbers.paths_completed)} path completed`),
+          other: () => msg(str`${count(numbers.paths_completed)} paths completed`),
+        })}
+        ${line(numbers.offers, {
+          one: () => msg(str`${count(numbers.offers!)} offer in the circuit`),
+          other: () => msg(str`${count(numbers.offers!)} offers in the circuit`),
+        })}
       </ul>
     </li>`;
   }

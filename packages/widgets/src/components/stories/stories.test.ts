@@ -35,6 +35,7 @@ describe('<mentoring-stories>', () => {
     expect(card.querySelector('[part=numbers]')!.textContent!.replace(/\s+/g, ' ')).to.contain('0 seats taken with culture vouchers').and.contain('0 offers in the circuit');
     const school = element.shadowRoot!.querySelectorAll('li.story')[0]!;
     expect(school.textContent!.replace(/\s+/g, ' ')).to.contain('0 vouchers issued');
+    expect(school.textContent!.replace(/\s+/g, ' '), 'no line for paths while none is completed').not.to.contain('completed');
     expect(photo.getBoundingClientRect().width).to.be.at.most(320);
     expect(photo.getBoundingClientRect().height / photo.getBoundingClientRect().width).to.be.closeTo(320 / 480, 0.02);
     expect(inside(element, '.root')!.scrollWidth, 'nothing wider than 320 px').to.be.at.most(320);

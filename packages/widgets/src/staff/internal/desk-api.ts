@@ -3,7 +3,7 @@
  * define the schemas; written out here so the desks carry no zod). Calls go through request(), the
  * widgets' one client; a statement's CSV, the one answer that is not JSON, through fetchFile().
  */
-import { ApiProblem, request, type ApiSettings, type LocalizedText, type Offer, type Redemption, type VoucherRestrictions } from '../../internal/api.js';
+import { ApiProblem, request, type ApiSettings, type LocalizedText, type Offer, type Page, type Redemption, type VoucherRestrictions } from '../../internal/api.js';
 
 /** GET /v1/organizations/me */
 export interface Organization {
@@ -121,7 +121,7 @@ export async function listAll<T>(api: ApiSettings, path: string, cursor = (item:
   const separator = path.includes('?') ? '&' : '?';
   for (let more = true; more; ) {
     const after = all.length === 0 ? '' : `&starting_after=${cursor(all[all.length - 1]!)}`;
-    const page = await request<{ data: T[]; has_more: boolean }>(api, 'GET', `${path}${separator}limit=${pageLimit}${after}`, { authorized: true, fresh: true });
+    const page = await request<Page<T>>(api, 'GET', `${path}${separator}limit=${pageLimit}${after}`, { authorized: true, fresh: true });
     all.push(...page.data);
     more = page.has_more;
   }

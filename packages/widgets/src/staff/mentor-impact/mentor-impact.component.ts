@@ -1,5 +1,6 @@
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { needText } from '../../components/needs-board/need-text.js';
 import { request } from '../../internal/api.js';
 import { formatDate, formatMoney, formatMonth, formatNumber, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
@@ -153,10 +154,9 @@ export class MentoringMentorImpact extends DeskElement {
       <h3 id="adoptions-heading">${msg('Needs you adopted')}</h3>
       <ul class="rows">
         ${this.adoptions.map(({ need, given_amount: given, seats_given: seats, outcome }) => {
-          const title = need.title[locale] ?? need.title.it ?? need.title.en ?? need.title.sq ?? '';
           return html`<li>
             <div class="grow">
-              <p><strong>${title}</strong> · ${need.referrer_name}</p>
+              <p><strong>${needText(need.title, locale)}</strong> · ${need.referrer_name}</p>
               <p class="muted">
                 ${msg(str`Your part: ${formatMoney(given, need.currency, locale)}`)} ·
                 ${plural(seats, locale, { one: () => msg(str`${seats} seat`), other: () => msg(str`${seats} seats`) })} ·

@@ -505,20 +505,14 @@ export class MentoringReferrerDesk extends DeskElement {
     }
     this.#issueIntent = undefined;
     const cards = issued.data.map((voucher) => ({ voucher, beneficiary: this.beneficiaries.find((beneficiary) => beneficiary.id === voucher.beneficiary_id)! }));
-    // Each card speaks its beneficiary's language: those texts are loaded before the cards show.
-    await Promise.all([...new Set(cards.map((card) => card.beneficiary.language))].map((language) => loadLocale(language, this.localName)));
-    const vouchers = issued.data.map(({ code: _code, pin: _pin, ...voucher }) => voucher);
-    this.vouchers = [...this.vouchers, ...vouchers];
+    const vouchers = await this.#showCards(cards);
     this.selected = new Set();
-    this.cards = cards;
-    this.#printCards(true);
     this.tell('success', () =>
       plural(cards.length, locale, {
         one: () => msg(str`${cards.length} voucher issued. Print its card now.`),
         other: () => msg(str`${cards.length} vouchers issued. Print their cards now.`),
       }),
     );
-    this.focusLater('#cards-heading');
     this.emit<VouchersIssuedDetail>('mentoring-voucher-issued', { vouchers });
     await this.attempt(async () => void (this.allocations = await this.#allocations()));
   }
@@ -540,14 +534,21 @@ export class MentoringReferrerDesk extends DeskElement {
       request<IssuedVoucher>(this.api, 'POST', `/v1/beneficiaries/${beneficiary.id}/paths/${path.path_id}/bonus-card`, { authorized: true }),
     );
     if (voucher === undefined) return;
-    await loadLocale(beneficiary.language, this.localName);
-    const { code: _code, pin: _pin, ...listed } = voucher;
-    this.vouchers = [...this.vouchers.filter((candidate) => candidate.id !== listed.id), listed];
+    await this.#showCards([{ voucher, beneficiary }]);
     this.bonuses = new Map([...this.bonuses, [beneficiary.id, (this.bonuses.get(beneficiary.id) ?? []).filter((candidate) => candidate !== path)]]);
-    this.cards = [{ voucher, beneficiary }];
-    this.#printCards(true);
     this.tell('success', () => msg('Bonus voucher ready. Print its card now.'));
+  }
+
+  /** Shows new cards to print, and lists their vouchers without code and PIN (in place of any listed before); answers those. */
+  async #showCards(cards: VoucherCard[]): Promise<Voucher[]> {
+    // Each card speaks its beneficiary's language: those texts are loaded before the cards show.
+    await Promise.all([...new Set(cards.map((card) => card.beneficiary.language))].map((language) => loadLocale(language, this.localName)));
+    const listed = cards.map(({ voucher: { code: _code, pin: _pin, ...voucher } }) => voucher);
+    this.vouchers = [...this.vouchers.filter((voucher) => !listed.some((card) => card.id === voucher.id)), ...listed];
+    this.cards = cards;
+    this.#printCards(true);
     this.focusLater('#cards-heading');
+    return listed;
   }
 
   #closeCards(): void {
