@@ -79,11 +79,14 @@ export interface WatchedPage {
 
 /**
  * Opens `url` in `context`, refusing (and reporting) any request that leaves this machine: the demo
- * sites must work without fonts, images or scripts from elsewhere.
+ * sites must work without fonts, images or scripts from elsewhere. With `clock`, the page's time
+ * starts there and runs on.
  */
-export async function openPage(context: BrowserContext, url: string): Promise<WatchedPage> {
+export async function openPage(context: BrowserContext, url: string, { clock }: { clock?: Date | undefined } = {}): Promise<WatchedPage> {
   const page = await context.newPage();
   page.setDefaultTimeout(patience);
+  // The page's clock starts at `clock` and runs on from there.
+  if (clock !== undefined) await page.clock.install({ time: clock });
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
