@@ -91,9 +91,18 @@ export class MentoringProviderDesk extends DeskElement {
   /** One key per check at the counter (the same voucher, PIN, event and seats): a retry after a lost answer holds the seats once. */
   #holdIntent: { body: string; key: string } | undefined;
 
+  /** The next midnight, when today's list starts again: a box office's desk may stay open for days. */
+  #nextDay: ReturnType<typeof setTimeout> | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.organization !== undefined) this.#startDayAtMidnight();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#scan?.abort();
+    clearTimeout(this.#nextDay);
   }
 
   protected deskTitle(): string {
@@ -540,6 +549,18 @@ export class MentoringProviderDesk extends DeskElement {
     midnight.setHours(0, 0, 0, 0);
     const today = await listAll<DeskRedemption>(this.api, `/v1/redemptions?created_after=${encodeURIComponent(midnight.toISOString())}`);
     this.today = today.reverse();
+    this.#startDayAtMidnight();
+  }
+
+  /** At the next midnight, keeps only the bookings made since: none, or the ones of a clock running ahead. */
+  #startDayAtMidnight(): void {
+    clearTimeout(this.#nextDay);
+    const midnight = new Date();
+    midnight.setHours(24, 0, 0, 0);
+    this.#nextDay = setTimeout(() => {
+      this.today = this.today.filter((redemption) => Date.parse(redemption.created_at) >= midnight.getTime());
+      this.#startDayAtMidnight();
+    }, midnight.getTime() - Date.now());
   }
 
   async #loadSettlements(): Promise<void> {

@@ -194,6 +194,31 @@ describe('<mentoring-provider-desk> at the door and after', () => {
     }
   });
 
+  it("starts the day again at midnight: a desk left open overnight no longer lists yesterday's bookings", async () => {
+    const office = await boxOffice();
+    const booking = await seed<DeskRedemption>('deskBooking', { deskKey: office.deskKey, offerId: office.offerIds[0] });
+    // The desk's timer for the next midnight is kept, not run: the test says when midnight comes.
+    const untilMidnight = () => new Date().setHours(24, 0, 0, 0) - Date.now();
+    const kept: { run: () => void; delay: number }[] = [];
+    const setTimeoutBefore = window.setTimeout;
+    window.setTimeout = ((run: () => void, delay = 0, ...rest: unknown[]) => {
+      if (Math.abs(delay - untilMidnight()) > 10_000) return setTimeoutBefore(run, delay, ...rest);
+      kept.push({ run, delay });
+      return 0;
+    }) as typeof window.setTimeout;
+    try {
+      const element = await openDesk(office);
+      expect(inside(element, '[part=today]')!.textContent).to.contain(booking.booking_reference);
+      expect(kept.length, 'one timer for the next midnight').to.equal(1);
+      kept[0]!.run();
+      await untilText(element, 'No bookings yet today.');
+      expect(kept.length, 'and one for the midnight after').to.equal(2);
+      await expect(element).to.be.accessible();
+    } finally {
+      window.setTimeout = setTimeoutBefore;
+    }
+  });
+
   it('offers typing only where the browser cannot scan, and says when the camera is refused', async () => {
     const office = await boxOffice();
     const element = await openDesk(office);
