@@ -105,6 +105,10 @@ describe('the audit log', () => {
     const replay = await call(api, 'POST', '/v1/organizations', { key: circuit.operator.secretKey, body, headers });
     assert.equal(replay.headers.get('idempotent-replayed'), 'true');
     assert.equal((await auditLog(adminKey, `&object_id=${first.id}`)).length, 1);
+    // The replay names no object: only its request id could find an entry of its own.
+    const [entries] = await api.database.sql<{ count: number }[]>`
+      select count(*)::int as count from audit_log where request_id = ${replay.headers.get('x-request-id')!}`;
+    assert.equal(entries!.count, 0);
   });
 
   it("is read by an operator for its own organizations, not another's; the admin reads it all", async () => {

@@ -31,7 +31,7 @@ export type ApiEnv = {
     principal: Principal;
     /** Set by a GET whose answer holds a beneficiary's data, for the audit log. */
     auditRead: boolean;
-    /** Set by a handler that wrote its audit entry in its own transaction. */
+    /** Set by a handler that wrote its audit entry in its own transaction, and by an idempotent replay. */
     audited: boolean;
   };
 };

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { markAudited } from '../audit/audit-log.js';
 import type { Sql } from '../db/connection.js';
 import { Problem } from '../problem.js';
 import type { ApiEnv } from './context.js';
@@ -40,7 +42,12 @@ export function idempotency(sql: Sql): MiddlewareHandler<ApiEnv> {
             response_body = null, response_content_type = null, created_at = now()
         where idempotency_keys.created_at < now() - make_interval(hours => ${idempotencyWindowHours})
       returning key`;
-    if (claimed === undefined) return replay(await storedRequest(sql, principal, key), hash);
+    if (claimed === undefined) {
+      const replayed = replay(c, await storedRequest(sql, principal, key), hash);
+      // The first request's audit entry stands for its replays.
+      markAudited(c);
+      return replayed;
+    }
 
     try {
       await next();
@@ -69,7 +76,8 @@ async function storedRequest(sql: Sql, principal: string, key: string): Promise<
   return stored;
 }
 
-function replay(stored: StoredRequest | undefined, hash: Buffer): Response {
+/** The stored response again, with this request's own headers (its request id, CORS for its origin). */
+function replay(c: Context<ApiEnv>, stored: StoredRequest | undefined, hash: Buffer): Response {
   if (stored === undefined || stored.status === 'in_flight') {
     throw new Problem(
       409,
@@ -88,9 +96,10 @@ function replay(stored: StoredRequest | undefined, hash: Buffer): Response {
       'This Idempotency-Key was used with a different request; use a new key for a new request.',
     );
   }
-  const headers = new Headers({ 'Idempotent-Replayed': 'true' });
-  if (stored.response_content_type !== null) headers.set('Content-Type', stored.response_content_type);
-  return new Response(stored.response_body, { status: stored.response_status!, headers });
+  const headers: Record<string, string> = { 'Idempotent-Replayed': 'true' };
+  if (stored.response_content_type !== null) headers['Content-Type'] = stored.response_content_type;
+  // A stored response always has a body: no POST of the API answers 204.
+  return c.body(stored.response_body ?? '', stored.response_status as ContentfulStatusCode, headers);
 }
 
 async function forget(sql: Sql, principal: string, key: string): Promise<void> {

@@ -125,6 +125,19 @@ describe('sponsoring with the test provider', () => {
     assert.equal(await available(campaign.poolId), 4500n);
   });
 
+  it("a widget's retry from its page gets the replay with the page's CORS headers and a request id of its own", async () => {
+    const headers = { Origin: shopSite, 'Idempotency-Key': `gift-${Date.now()}` };
+    const send = () => sponsor(shop.publishableKey, { pool_id: circuit.generalPoolId, amount: 1200 }, headers);
+    const first = await send();
+    const again = await send();
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(again.body, assertOk(first, 201));
+    // Without them, the browser would hide the replay from the widget that retried.
+    assert.equal(again.headers.get('access-control-allow-origin'), shopSite);
+    assert.match(again.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    assert.notEqual(again.headers.get('x-request-id'), first.headers.get('x-request-id'));
+  });
+
   it('answers with the sponsorship alone: nothing about who the money will reach', async () => {
     const campaign = await seedCampaign();
     const sponsorship = assertOk(await sponsor(mentor.secretKey, { campaign_id: campaign.id, seats: 1 }), 201);
