@@ -29,6 +29,7 @@
 's08beb8234dd81264': `Scrivi l'importo di ogni voucher in euro, per esempio 50 o 12,50.`,
 's0904794c78c57442': str`Voucher valido: ${0} posto trattenuto per ${1}.`,
 's099b88d3b2c1b307': `Lingua della tessera`,
+'s09f480a4addc9127': `Fondo generale del circuito`,
 's0a18c5a39157dfb4': `Scrivi prima qualche parola.`,
 's0a9de68c27c36390': str`Emetti ${0} voucher`,
 's0b3c14e15281ae83': `Scadenza passata`,

@@ -29,6 +29,7 @@
 's08beb8234dd81264': `Shkruaj shumën e çdo kuponi në euro, për shembull 50 ose 12,50.`,
 's0904794c78c57442': str`Kupon i vlefshëm: ${0} vend i mbajtur për ${1}.`,
 's099b88d3b2c1b307': `Gjuha e kartës`,
+'s09f480a4addc9127': `Fondi i përgjithshëm i qarkut`,
 's0a18c5a39157dfb4': `Shkruaj më parë disa fjalë.`,
 's0a9de68c27c36390': str`Lësho ${0} kupon`,
 's0b3c14e15281ae83': `Afati ka kaluar`,

@@ -104,6 +104,7 @@ export interface Allocation {
 /** GET /v1/pools/{id} */
 export interface Pool {
   id: string;
+  kind: 'general' | 'campaign' | 'fund' | 'need';
   name: string;
 }
 

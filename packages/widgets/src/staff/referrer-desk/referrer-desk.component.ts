@@ -452,7 +452,10 @@ export class MentoringReferrerDesk extends DeskElement {
   }
 
   #poolName(poolId: string): string {
-    return this.pools.find((pool) => pool.id === poolId)?.name ?? poolId;
+    const pool = this.pools.find((candidate) => candidate.id === poolId);
+    if (pool === undefined) return poolId;
+    // The server names a circuit's general pool in English; a campaign's or a need's pool is named by its title.
+    return pool.kind === 'general' ? msg('General fund of the circuit') : pool.name;
   }
 
   /** The amount typed, in cents (`50`, `50,00`, `12.5`); undefined when it is not one. */

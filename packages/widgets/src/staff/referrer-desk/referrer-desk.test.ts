@@ -136,6 +136,7 @@ describe('<mentoring-referrer-desk>', () => {
   it('issues one voucher to an Albanian pupil: the desk speaks Italian, the card Albanian', async () => {
     const school = await office();
     const element = await openDesk(school, { lang: 'it' });
+    expect(textOf(element)).to.contain('Ancora da emettere da Fondo generale del circuito:').and.not.contain('general pool');
     // Keyboard only: the reference, the age as it is, the language by its first letter, then Add.
     inside<HTMLInputElement>(element, '#reference')!.focus();
     await sendKeys({ type: '3B-07' });
