@@ -273,6 +273,34 @@ describe('<mentoring-redeem-voucher> refusals, each with a way forward', () => {
     expect(redemption.voucher_available).to.equal(3500);
   });
 
+  it('when the answer of a booking is lost, trying again shows that booking: the server replays it to the page, never books twice', async () => {
+    const { offerId, voucher } = await seed<Seeded>('redemption');
+    const element = await redeemWidget(offerId);
+    await ready(element);
+    await submitCode(element, voucher);
+    await untilText(element, 'Book 1 seat');
+    // The booking reaches the server and is made; its answer never reaches the page.
+    const original = window.fetch;
+    let booked: Redemption | undefined;
+    window.fetch = async (input, init) => {
+      if (booked !== undefined || !String(input).endsWith('/v1/redemptions')) return original(input, init);
+      booked = (await (await original(input, init)).json()) as Redemption;
+      throw new TypeError('Failed to fetch');
+    };
+    try {
+      click(element, 'Book 1 seat');
+      await untilText(element, 'No connection to Mentoring');
+      const redeemed = oneEvent(element, 'mentoring-redeemed');
+      click(element, 'Try again');
+      const { redemption } = ((await redeemed) as CustomEvent<{ redemption: Redemption }>).detail;
+      expect(redemption.id).to.equal(booked!.id);
+      expect(redemption.voucher_available).to.equal(3500);
+      await untilText(element, redemption.booking_reference);
+    } finally {
+      window.fetch = original;
+    }
+  });
+
   it('explains a page without a publishable key to the site owner', async () => {
     const world = await testWorld();
     const { offerId } = await seed<Seeded>('redemption', { voucher: false });
