@@ -85,7 +85,6 @@ export interface WatchedPage {
 export async function openPage(context: BrowserContext, url: string, { clock }: { clock?: Date | undefined } = {}): Promise<WatchedPage> {
   const page = await context.newPage();
   page.setDefaultTimeout(patience);
-  // The page's clock starts at `clock` and runs on from there.
   if (clock !== undefined) await page.clock.install({ time: clock });
   const problems: string[] = [];
   page.on('console', (message) => {
