@@ -160,6 +160,13 @@ const seeds = {
 
   voucher: (api, world, options) => newVoucher(api, world, options),
 
+  /** A publishable key of the theatre, revoked: a page that still carries it. */
+  async revokedKey(api, world) {
+    const created = await api.call('POST', `/v1/organizations/${world.provider.id}/keys`, { key: world.operator.secretKey, body: { kind: 'publishable' } });
+    await api.call('POST', `/v1/keys/${created.id}/revoke`, { key: world.operator.secretKey });
+    return created.key;
+  },
+
   /** A voucher that expires in a moment: answered once it has. */
   async expiredVoucher(api, world, options) {
     const voucher = await newVoucher(api, world, { ...options, expiresInMs: 1500 });

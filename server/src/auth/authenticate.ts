@@ -81,7 +81,6 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
     } else {
       const record = services.keyCache.get(hash) ?? (await lookUpKey(services, hash));
       if (record === undefined) throw new Problem(401, 'unauthorized', 'Unknown API key', 'No organization has this key.');
-      if (record.revoked) throw new Problem(401, 'unauthorized', 'Revoked API key', 'This key was revoked; ask for a new one.');
       const organization: Organization = {
         id: record.organization_id,
         kind: record.organization_kind,
@@ -105,6 +104,8 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
         c.header('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
         c.header('Vary', 'Origin', { append: true });
       }
+      // After CORS: a page of the organization can read why its key stopped working.
+      if (record.revoked) throw new Problem(401, 'unauthorized', 'Revoked API key', 'This key was revoked; ask for a new one.');
     }
     c.set('principal', principal);
     return next();

@@ -103,6 +103,14 @@ describe('organizations and keys', () => {
     });
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://teatrocagnoni.it');
     assertProblem(allowed, 403, 'forbidden');
+    // A key revoked while still on the theatre's page: the page can read why, a foreign one cannot.
+    const keys = assertOk(await call(api, 'GET', `/v1/organizations/${theatre.id}/keys`, { key: adminKey }));
+    const publishableId = keys.data.find((key: { kind: string }) => key.kind === 'publishable').id;
+    assertOk(await call(api, 'POST', `/v1/keys/${publishableId}/revoke`, { key: adminKey }));
+    const revoked = await call(api, 'GET', path, { key: publishable, headers: { Origin: 'https://teatrocagnoni.it' } });
+    assert.match(assertProblem(revoked, 401, 'unauthorized').title, /revoked/i);
+    assert.equal(revoked.headers.get('access-control-allow-origin'), 'https://teatrocagnoni.it');
+    assertProblem(await call(api, 'GET', path, { key: publishable, headers: { Origin: 'https://evil.example' } }), 403, 'forbidden_origin');
   });
 });
 

@@ -11,14 +11,14 @@ interface Seeded {
   voucher: SeededVoucher;
 }
 
-async function redeemWidget(offerId: string, { lang = 'en', apiOrigin }: { lang?: string; apiOrigin?: string } = {}) {
+async function redeemWidget(offerId: string, { lang = 'en', apiOrigin, publishableKey }: { lang?: string; apiOrigin?: string; publishableKey?: string } = {}) {
   const world = await testWorld();
   const element = await fixture<MentoringRedeemVoucher>(
     html`<mentoring-redeem-voucher
       offer=${offerId}
       lang=${lang}
       api-origin=${apiOrigin ?? world.apiOrigin}
-      publishable-key=${world.publishableKey}
+      publishable-key=${publishableKey ?? world.publishableKey}
     ></mentoring-redeem-voucher>`,
   );
   return element;
@@ -299,6 +299,14 @@ describe('<mentoring-redeem-voucher> refusals, each with a way forward', () => {
     } finally {
       window.fetch = original;
     }
+  });
+
+  it("tells a page whose key was revoked that it is not set up, not that there is no connection", async () => {
+    const { offerId } = await seed<Seeded>('redemption', { voucher: false });
+    const element = await redeemWidget(offerId, { publishableKey: await seed<string>('revokedKey') });
+    // The widget loads its offer with the key: the refusal comes at once, readable across origins.
+    await untilText(element, "This page is not set up for Mentoring yet. Please tell the site's owner");
+    expect(textOf(element)).to.not.contain('No connection');
   });
 
   it('explains a page without a publishable key to the site owner', async () => {
