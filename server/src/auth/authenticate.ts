@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiEnv, Organization, OrganizationKind, Principal, Services } from '../http/context.js';
 import { Problem } from '../problem.js';
 import { hashKey, parseKey, type KeyKind, type KeyMode } from './keys.js';
@@ -58,21 +58,23 @@ export function isKeyless(method: string, path: string): boolean {
 /**
  * Resolves `Authorization: Bearer <key>` to a {@link Principal} and applies the origin rule: a
  * browser (a request with `Origin`) may use an organization's keys only from its allowed origins,
- * and then gets CORS headers for that origin alone.
+ * and then gets CORS headers for that origin alone; a key refused as missing, mistyped, unknown or
+ * revoked gets them too, so the page learns why.
  */
 export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyCache'>): MiddlewareHandler<ApiEnv> {
   const adminHash = services.adminKey === undefined ? undefined : hashKey(services.adminKey);
   return async (c, next) => {
     if (isKeyless(c.req.method, c.req.path)) return next();
+    const origin = c.req.header('Origin');
     const header = c.req.header('Authorization');
     if (header === undefined) {
-      throw new Problem(401, 'unauthorized', 'Missing API key', 'Send your key as `Authorization: Bearer <key>`.');
+      throw unauthorized(c, origin, 'Missing API key', 'Send your key as `Authorization: Bearer <key>`.');
     }
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const key = match?.[1];
     const parsed = key === undefined ? undefined : parseKey(key);
     if (key === undefined || parsed === undefined) {
-      throw new Problem(401, 'unauthorized', 'Malformed API key', 'Keys look like sk_test_…, pk_test_… or rk_test_….');
+      throw unauthorized(c, origin, 'Malformed API key', 'Keys look like sk_test_…, pk_test_… or rk_test_….');
     }
     const hash = hashKey(key);
     let principal: Principal;
@@ -80,7 +82,7 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
       principal = { type: 'admin', id: 'admin', mode: parsed.mode };
     } else {
       const record = services.keyCache.get(hash) ?? (await lookUpKey(services, hash));
-      if (record === undefined) throw new Problem(401, 'unauthorized', 'Unknown API key', 'No organization has this key.');
+      if (record === undefined) throw unauthorized(c, origin, 'Unknown API key', 'No organization has this key.');
       const organization: Organization = {
         id: record.organization_id,
         kind: record.organization_kind,
@@ -90,26 +92,37 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
         payableAccountId: record.payable_account_id,
       };
       principal = { type: 'key', id: record.key_id, keyKind: record.key_kind, mode: record.mode, organization };
-      const origin = c.req.header('Origin');
-      if (origin !== undefined) {
-        if (!organization.allowedOrigins.includes(origin)) {
-          throw new Problem(
-            403,
-            'forbidden_origin',
-            'Origin not allowed',
-            `${organization.name} has not allowed ${origin} to use its keys; add it to allowed_origins.`,
-          );
-        }
-        c.header('Access-Control-Allow-Origin', origin);
-        c.header('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
-        c.header('Vary', 'Origin', { append: true });
+      if (origin !== undefined && !organization.allowedOrigins.includes(origin)) {
+        throw new Problem(
+          403,
+          'forbidden_origin',
+          'Origin not allowed',
+          `${organization.name} has not allowed ${origin} to use its keys; add it to allowed_origins.`,
+        );
       }
-      // After CORS: a page of the organization can read why its key stopped working.
-      if (record.revoked) throw new Problem(401, 'unauthorized', 'Revoked API key', 'This key was revoked; ask for a new one.');
+      if (record.revoked) throw unauthorized(c, origin, 'Revoked API key', 'This key was revoked; ask for a new one.');
+      if (origin !== undefined) allowOrigin(c, origin);
     }
     c.set('principal', principal);
     return next();
   };
+}
+
+/** Lets the browser page at `origin` read the answer. */
+function allowOrigin(c: Context<ApiEnv>, origin: string): void {
+  c.header('Access-Control-Allow-Origin', origin);
+  c.header('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+  c.header('Vary', 'Origin', { append: true });
+}
+
+/**
+ * A 401 that a page can read, so a widget says its key is wrong (mistyped into the tag, or revoked)
+ * rather than that Mentoring is unreachable. It tells nothing about any organization; only origins
+ * some organization allows get past the preflight to receive it.
+ */
+function unauthorized(c: Context<ApiEnv>, origin: string | undefined, title: string, detail: string): Problem {
+  if (origin !== undefined) allowOrigin(c, origin);
+  return new Problem(401, 'unauthorized', title, detail);
 }
 
 async function lookUpKey(services: Pick<Services, 'sql' | 'keyCache'>, hash: Buffer): Promise<KeyRecord | undefined> {

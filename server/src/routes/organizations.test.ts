@@ -111,6 +111,10 @@ describe('organizations and keys', () => {
     assert.match(assertProblem(revoked, 401, 'unauthorized').title, /revoked/i);
     assert.equal(revoked.headers.get('access-control-allow-origin'), 'https://teatrocagnoni.it');
     assertProblem(await call(api, 'GET', path, { key: publishable, headers: { Origin: 'https://evil.example' } }), 403, 'forbidden_origin');
+    // A key mistyped into the page's tag: the page reads the 401 too.
+    const mistyped = await call(api, 'GET', path, { key: `${publishable.slice(0, -4)}abcd`, headers: { Origin: 'https://teatrocagnoni.it' } });
+    assert.match(assertProblem(mistyped, 401, 'unauthorized').title, /unknown/i);
+    assert.equal(mistyped.headers.get('access-control-allow-origin'), 'https://teatrocagnoni.it');
   });
 });
 

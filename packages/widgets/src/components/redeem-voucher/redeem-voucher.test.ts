@@ -301,12 +301,16 @@ describe('<mentoring-redeem-voucher> refusals, each with a way forward', () => {
     }
   });
 
-  it("tells a page whose key was revoked that it is not set up, not that there is no connection", async () => {
+  it('tells a page whose key is mistyped or revoked that it is not set up, not that there is no connection', async () => {
+    const world = await testWorld();
     const { offerId } = await seed<Seeded>('redemption', { voucher: false });
-    const element = await redeemWidget(offerId, { publishableKey: await seed<string>('revokedKey') });
-    // The widget loads its offer with the key: the refusal comes at once, readable across origins.
-    await untilText(element, "This page is not set up for Mentoring yet. Please tell the site's owner");
-    expect(textOf(element)).to.not.contain('No connection');
+    const mistyped = `${world.publishableKey.slice(0, -4)}abcd`;
+    for (const publishableKey of [mistyped, await seed<string>('revokedKey')]) {
+      const element = await redeemWidget(offerId, { publishableKey });
+      // The widget loads its offer with the key: the refusal comes at once, readable across origins.
+      await untilText(element, "This page is not set up for Mentoring yet. Please tell the site's owner");
+      expect(textOf(element)).to.not.contain('No connection');
+    }
   });
 
   it('explains a page without a publishable key to the site owner', async () => {
