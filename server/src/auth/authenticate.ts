@@ -83,6 +83,8 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
     } else {
       const record = services.keyCache.get(hash) ?? (await lookUpKey(services, hash));
       if (record === undefined) throw unauthorized(c, origin, 'Unknown API key', 'No organization has this key.');
+      // Before the origin rule: a revoked key tells nothing about its organization, from anywhere.
+      if (record.revoked) throw unauthorized(c, origin, 'Revoked API key', 'This key was revoked; ask for a new one.');
       const organization: Organization = {
         id: record.organization_id,
         kind: record.organization_kind,
@@ -100,7 +102,6 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
           `${organization.name} has not allowed ${origin} to use its keys; add it to allowed_origins.`,
         );
       }
-      if (record.revoked) throw unauthorized(c, origin, 'Revoked API key', 'This key was revoked; ask for a new one.');
       if (origin !== undefined) allowOrigin(c, origin);
     }
     c.set('principal', principal);
@@ -111,14 +112,15 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
 /** Lets the browser page at `origin` read the answer. */
 function allowOrigin(c: Context<ApiEnv>, origin: string): void {
   c.header('Access-Control-Allow-Origin', origin);
-  c.header('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+  c.header('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, Idempotent-Replayed');
   c.header('Vary', 'Origin', { append: true });
 }
 
 /**
- * A 401 that a page can read, so a widget says its key is wrong (mistyped into the tag, or revoked)
- * rather than that Mentoring is unreachable. It tells nothing about any organization; only origins
- * some organization allows get past the preflight to receive it.
+ * A 401 that the page can read, so a widget says its key is wrong (mistyped into the tag, or
+ * revoked) rather than that Mentoring is unreachable. Any origin may read it, and that is safe: its
+ * body is a fixed text and a request id, about no organization, and a browser learns nothing from
+ * it that the same request sent without a browser would not tell.
  */
 function unauthorized(c: Context<ApiEnv>, origin: string | undefined, title: string, detail: string): Problem {
   if (origin !== undefined) allowOrigin(c, origin);
