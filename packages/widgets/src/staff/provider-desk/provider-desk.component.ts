@@ -96,7 +96,7 @@ export class MentoringProviderDesk extends DeskElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.organization !== undefined) this.#startDayAtMidnight();
+    this.#startDayAtMidnight();
   }
 
   override disconnectedCallback(): void {
@@ -552,15 +552,25 @@ export class MentoringProviderDesk extends DeskElement {
     this.#startDayAtMidnight();
   }
 
-  /** At the next midnight, keeps only the bookings made since: none, or the ones of a clock running ahead. */
+  /**
+   * Keeps today's bookings only (a list that loaded across midnight, a desk put back on the page the
+   * next day), then again when the next midnight comes; an open desk only.
+   */
   #startDayAtMidnight(): void {
     clearTimeout(this.#nextDay);
-    const midnight = new Date();
-    midnight.setHours(24, 0, 0, 0);
+    if (!this.isConnected || this.organization === undefined) return;
+    this.#keepSince(new Date().setHours(0, 0, 0, 0));
+    const midnight = new Date().setHours(24, 0, 0, 0);
     this.#nextDay = setTimeout(() => {
-      this.today = this.today.filter((redemption) => Date.parse(redemption.created_at) >= midnight.getTime());
+      this.#keepSince(midnight);
       this.#startDayAtMidnight();
-    }, midnight.getTime() - Date.now());
+    }, midnight - Date.now());
+  }
+
+  #keepSince(midnight: number): void {
+    if (this.today.some((redemption) => Date.parse(redemption.created_at) < midnight)) {
+      this.today = this.today.filter((redemption) => Date.parse(redemption.created_at) >= midnight);
+    }
   }
 
   async #loadSettlements(): Promise<void> {

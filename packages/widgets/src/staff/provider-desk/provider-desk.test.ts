@@ -214,6 +214,10 @@ describe('<mentoring-provider-desk> at the door and after', () => {
       await untilText(element, 'No bookings yet today.');
       expect(kept.length, 'and one for the midnight after').to.equal(2);
       await expect(element).to.be.accessible();
+      // A desk taken off the page arms no more midnights.
+      element.remove();
+      kept[1]!.run();
+      expect(kept.length).to.equal(2);
     } finally {
       window.setTimeout = setTimeoutBefore;
     }

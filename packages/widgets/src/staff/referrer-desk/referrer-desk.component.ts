@@ -454,8 +454,10 @@ export class MentoringReferrerDesk extends DeskElement {
   #poolName(poolId: string): string {
     const pool = this.pools.find((candidate) => candidate.id === poolId);
     if (pool === undefined) return poolId;
-    // The server names a circuit's general pool in English; a campaign's or a need's pool is named by its title.
-    return pool.kind === 'general' ? msg('General fund of the circuit') : pool.name;
+    // The server names a circuit's general pool in English ("Vigevano general pool"); the other
+    // kinds carry a title or an operator's name. Two circuits' general pools keep their names apart.
+    const generalPools = this.pools.filter((candidate) => candidate.kind === 'general').length;
+    return pool.kind === 'general' && generalPools === 1 ? msg('General fund of the circuit') : pool.name;
   }
 
   /** The amount typed, in cents (`50`, `50,00`, `12.5`); undefined when it is not one. */
