@@ -148,6 +148,7 @@ describe('posting a need', () => {
       [{ amount: 10_000, seats: 3 }, 'amount'],
       [{ deadline: inDays(-1) }, 'deadline'],
       [{ offer_id: opera.id, category: 'theatre' }, 'offer_id'],
+      [{ offer_id: '01900000-0000-7000-8000-000000000000' }, 'offer_id'],
       [{ title: {} }, 'title'],
     ];
     for (const [fields, path] of cases) {

@@ -9,7 +9,7 @@ import { needById, needJson, needSelect, needStatus, needStatuses, needStatusIs,
 import { Problem } from '../problem.js';
 import { personalDataInText, refusingPersonalData } from './beneficiaries.js';
 import { createPool, jsonb } from './circuits.js';
-import { offerById } from './offers.js';
+import { findOffer } from './offers.js';
 import { requireReferrer } from './vouchers.js';
 
 /** The most seats one need asks for: a school's whole year, with room to spare. */
@@ -165,14 +165,7 @@ export function needRoutes({ sql, ledger }: Services) {
           { path: 'category', message: `not a category of this circuit (${slugs.join(', ')})` },
         ]);
       }
-      // No such offer is a bad request here; a failing database stays a 500.
-      const offer =
-        body.offer_id === undefined
-          ? undefined
-          : await offerById(sql, body.offer_id).catch((error: unknown) => {
-              if (error instanceof Problem && error.status === 404) return undefined;
-              throw error;
-            });
+      const offer = body.offer_id === undefined ? undefined : await findOffer(sql, body.offer_id);
       if (body.offer_id !== undefined && (offer === undefined || offer.circuit_id !== circuit.id || offer.category !== body.category)) {
         throw new Problem(400, 'invalid_request', 'Offer outside the need', `Offer ${body.offer_id} is not a ${body.category} offer of ${circuit.name}.`, [
           { path: 'offer_id', message: 'not an offer of this circuit in this category' },

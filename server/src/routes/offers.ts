@@ -217,8 +217,14 @@ function offerSelect(sql: Sql) {
 }
 
 export async function offerById(sql: Sql, id: string): Promise<OfferRow> {
-  const [row] = await sql<OfferRow[]>`${offerSelect(sql)} where o.id = ${id}`;
+  const row = await findOffer(sql, id);
   if (row === undefined) throw new Problem(404, 'not_found', 'No such offer', `No offer ${id}.`);
+  return row;
+}
+
+/** The offer, or undefined when there is none. */
+export async function findOffer(sql: Sql, id: string): Promise<OfferRow | undefined> {
+  const [row] = await sql<OfferRow[]>`${offerSelect(sql)} where o.id = ${id}`;
   return row;
 }
 
