@@ -72,8 +72,13 @@ class Api {
 
   async organization(kind, name, { by = this.adminKey, allowedOrigins = [] } = {}) {
     const organization = await this.call('POST', '/v1/organizations', { key: by, body: { kind, name, allowed_origins: allowedOrigins } });
-    const secret = await this.call('POST', `/v1/organizations/${organization.id}/keys`, { key: by, body: { kind: 'secret' } });
+    const secret = await this.key(organization.id, 'secret', by);
     return { id: organization.id, secretKey: secret.key, by };
+  }
+
+  /** A new key of `kind` for the organization, made with `by`: `{ id, key, … }` as the API shows it once. */
+  key(organizationId, kind, by) {
+    return this.call('POST', `/v1/organizations/${organizationId}/keys`, { key: by, body: { kind } });
   }
 }
 
@@ -89,7 +94,7 @@ async function seedWorld(api, pageOrigin) {
   const { operator, circuit } = await newCircuit(api, 'Vigevano');
   const provider = await api.organization('provider', 'Teatro Cagnoni', { by: operator.secretKey, allowedOrigins: [pageOrigin] });
   await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: provider.id } });
-  const publishable = await api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: operator.secretKey, body: { kind: 'publishable' } });
+  const publishable = await api.key(provider.id, 'publishable', operator.secretKey);
   const mentor = await api.organization('mentor', 'Panificio Ducale', { by: operator.secretKey });
   await api.call('POST', '/v1/sponsorships', {
     key: mentor.secretKey,
@@ -162,7 +167,7 @@ const seeds = {
 
   /** A publishable key of the theatre, revoked: a page that still carries it. */
   async revokedKey(api, world) {
-    const created = await api.call('POST', `/v1/organizations/${world.provider.id}/keys`, { key: world.operator.secretKey, body: { kind: 'publishable' } });
+    const created = await api.key(world.provider.id, 'publishable', world.operator.secretKey);
     await api.call('POST', `/v1/keys/${created.id}/revoke`, { key: world.operator.secretKey });
     return created.key;
   },
@@ -251,7 +256,7 @@ const seeds = {
   async providerDesk(api, world, { name = 'Teatro Cagnoni', offers = [{}] } = {}) {
     const provider = await api.organization('provider', name, { by: world.operator.secretKey, allowedOrigins: [world.pageOrigin] });
     await api.call('POST', `/v1/circuits/${world.circuit.id}/providers`, { key: world.operator.secretKey, body: { provider_id: provider.id } });
-    const desk = await api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: world.operator.secretKey, body: { kind: 'desk' } });
+    const desk = await api.key(provider.id, 'desk', world.operator.secretKey);
     const offerIds = [];
     for (const offer of offers) offerIds.push((await newOffer(api, world, { ...offer, providerId: provider.id })).id);
     return { providerId: provider.id, deskKey: desk.key, offerIds };
@@ -273,7 +278,7 @@ const seeds = {
       key: world.operator.secretKey,
       body: { referrer_id: referrer.id, pool_id: world.circuit.general_pool_id, amount: allocation },
     });
-    const desk = await api.call('POST', `/v1/organizations/${referrer.id}/keys`, { key: referrer.secretKey, body: { kind: 'desk' } });
+    const desk = await api.key(referrer.id, 'desk', referrer.secretKey);
     return { referrerId: referrer.id, deskKey: desk.key, poolId: world.circuit.general_pool_id };
   },
 
@@ -324,7 +329,7 @@ const seeds = {
    */
   async mentorImpact(api, world, { name = 'Pasticceria Colombo', seats = 4, booked = 2, note = 'Grazie di cuore, era la prima volta a teatro!', adopt = false } = {}) {
     const mentor = await api.organization('mentor', name, { by: world.operator.secretKey, allowedOrigins: [world.pageOrigin] });
-    const desk = await api.call('POST', `/v1/organizations/${mentor.id}/keys`, { key: mentor.secretKey, body: { kind: 'desk' } });
+    const desk = await api.key(mentor.id, 'desk', mentor.secretKey);
     const theatre = await seeds.campaign(api, world, { targetSeats: 20 });
     await api.call('POST', '/v1/sponsorships', { key: mentor.secretKey, body: { campaign_id: theatre.campaignId, seats } });
     const music = await newOffer(api, world, { category: 'music', seatPrice: 1000 });
@@ -390,7 +395,7 @@ const seeds = {
     const { operator, circuit } = await newCircuit(api, 'Pavia');
     const provider = await api.organization('provider', 'Teatro Fraschini', { by: operator.secretKey, allowedOrigins: [world.pageOrigin] });
     await api.call('POST', `/v1/circuits/${circuit.id}/providers`, { key: operator.secretKey, body: { provider_id: provider.id } });
-    const key = (kind) => api.call('POST', `/v1/organizations/${provider.id}/keys`, { key: operator.secretKey, body: { kind } });
+    const key = (kind) => api.key(provider.id, kind, operator.secretKey);
     const [publishable, desk] = [await key('publishable'), await key('desk')];
     await api.call('POST', '/v1/sponsorships', {
       key: world.mentor.secretKey,
@@ -457,7 +462,7 @@ const seeds = {
     const { voucher, bookings: [booking] } = await pupil('it', [concert]);
     // A second pupil went to the concert and to Tosca: the music path is completed, its bonus issued, its card not yet made.
     const finisher = await pupil('sq', [concert, opera]);
-    const officeDesk = await api.call('POST', `/v1/organizations/${referrer.id}/keys`, { key: referrer.secretKey, body: { kind: 'desk' } });
+    const officeDesk = await api.key(referrer.id, 'desk', referrer.secretKey);
     return {
       circuitId: circuit.id,
       publishableKey: publishable.key,
