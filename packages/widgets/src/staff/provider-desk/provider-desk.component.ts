@@ -568,9 +568,8 @@ export class MentoringProviderDesk extends DeskElement {
   }
 
   #keepSince(midnight: number): void {
-    if (this.today.some((redemption) => Date.parse(redemption.created_at) < midnight)) {
-      this.today = this.today.filter((redemption) => Date.parse(redemption.created_at) >= midnight);
-    }
+    const kept = this.today.filter((redemption) => Date.parse(redemption.created_at) >= midnight);
+    if (kept.length < this.today.length) this.today = kept;
   }
 
   async #loadSettlements(): Promise<void> {
