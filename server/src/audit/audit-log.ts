@@ -148,7 +148,7 @@ export function auditRequests(audit: AuditLog): MiddlewareHandler<ApiEnv> {
       return (json as (...args: unknown[]) => Response)(object, ...rest);
     }) as typeof c.json;
     await next();
-    // Set by the handler, or by a replay of an Idempotency-Key (reading c.res.headers would build a web Response).
+    // Set by the handler, or by a replay of an Idempotency-Key (reading c.res.headers would build a web Headers).
     if (c.get('audited') === true) return;
     // Without a principal, only a keyless POST (a payment webhook) got as far as a handler.
     if (c.get('principal') === undefined && !isKeyless(c.req.method, c.req.path)) return;
