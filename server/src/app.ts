@@ -56,7 +56,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     redeemer:
       services.redeemer ??
       new Redeemer(
-        database.sql,
+        database.writer,
         { attemptLimit: rateLimits.perVoucher, windowSeconds: rateLimits.windowSeconds, maxPinFailures },
         { answers: redeemAnswers },
       ),

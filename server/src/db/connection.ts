@@ -9,6 +9,13 @@ export type Queryable = Sql | postgres.TransactionSql<{ bigint: bigint }>;
 
 export interface Database {
   sql: Sql;
+  /**
+   * A connection of its own for the redemption batches, which run one at a time: each batch then
+   * runs in the same PostgreSQL backend, whose cached plans and catalog stay warm. Sent through
+   * `sql`, a batch went to the next idle connection of the pool, ten backends in turn
+   * (docs/performance.md). The embedded database has one connection: `writer` is `sql`.
+   */
+  writer: Sql;
   /** `postgres`: a server at DATABASE_URL. `embedded`: PGlite in the data folder, one connection. */
   kind: 'postgres' | 'embedded';
   /** Where the data lives, for logs: host and database, or the data folder. */
@@ -54,10 +61,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const url = new URL(options.url);
   const sql: Sql = postgres(options.url, connectionOptions(options.max ?? 10));
+  const writer: Sql = postgres(options.url, connectionOptions(1));
   return {
     sql,
+    writer,
     kind: 'postgres',
     location: `${url.hostname}:${url.port || 5432}${url.pathname}`,
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([sql.end({ timeout: 5 }), writer.end({ timeout: 5 })]);
+    },
   };
 }

@@ -40,7 +40,7 @@ export async function openEmbeddedDatabase(dataDir: string): Promise<Database> {
     const sql: Sql = postgres({ ...connectionOptions(1), host, port: Number(port), user: 'postgres', database: 'postgres' });
     closers.push(() => sql.end({ timeout: 5 }));
     let closing: Promise<void> | undefined;
-    return { sql, kind: 'embedded', location: dataDir, close: () => (closing ??= closeAll()) };
+    return { sql, writer: sql, kind: 'embedded', location: dataDir, close: () => (closing ??= closeAll()) };
   } catch (error) {
     await closeAll().catch(() => {});
     throw error;
