@@ -7,6 +7,7 @@ import type { Database } from './db/connection.js';
 import { readBody } from './http/body.js';
 import { defaultRateLimits, type ApiEnv, type Services } from './http/context.js';
 import { idempotency } from './http/idempotency.js';
+import { MemoRouter } from './http/memo-router.js';
 import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
 import { handleError, handleNotFound } from './problem.js';
@@ -69,7 +70,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
     audit: services.audit ?? new AuditLog(database.sql),
     webhookPrivateAddresses: services.webhookPrivateAddresses ?? false,
   };
-  const app = new OpenAPIHono<ApiEnv>();
+  const app = new OpenAPIHono<ApiEnv>({ router: new MemoRouter() });
   app.use(requestId());
   app.onError(handleError);
   app.notFound(handleNotFound);
