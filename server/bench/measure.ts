@@ -8,11 +8,13 @@ export interface MeasureOptions {
   durationMs: number;
   /** True once the run is interrupted (Ctrl-C): the loops stop early. */
   stopped: () => boolean;
+  /** Another process whose CPU to count over the measured window (the server of bench:api). */
+  watchPid?: number;
 }
 
 export interface Cell {
   clients: number;
-  /** Completed calls per second in the measured window. */
+  /** Successful calls per second in the measured window. */
   rate: number;
   p50: number;
   p99: number;
@@ -24,28 +26,31 @@ export interface Cell {
   nodeCpu: number;
   /** Busy share of all the machine's cores (from /proc/stat), when available. */
   machineCpu: number | undefined;
+  /** CPU time of the process `watchPid` / elapsed, in cores, when one was given. */
+  watchedCpu: number | undefined;
 }
 
 /**
  * Runs `clients` loops, each calling `operation` and awaiting it before the next call. Every call
- * that completes inside the measured window counts for the rate, and its latency (call to result)
- * for the percentiles. `operation` returns undefined for success, or what went wrong.
+ * that succeeds inside the measured window counts for the rate, and its latency (call to result)
+ * for the percentiles; the others are counted in `errors`. `operation` is called with its loop's
+ * number (0 to `clients` − 1) and returns undefined for success, or what went wrong.
  */
 export async function measure(
   clients: number,
-  operation: () => Promise<string | undefined>,
-  { warmupMs, durationMs, stopped }: MeasureOptions,
+  operation: (loop: number) => Promise<string | undefined>,
+  { warmupMs, durationMs, stopped, watchPid }: MeasureOptions,
   countCalls?: () => number,
 ): Promise<Cell> {
   let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
   let latencies: number[] = [];
   const errors = new Map<string, number>();
-  const loops = Array.from({ length: clients }, async () => {
+  const loops = Array.from({ length: clients }, async (_, loop) => {
     while (phase !== 'stop' && !stopped()) {
       const start = performance.now();
       let failure: string | undefined;
       try {
-        failure = await operation();
+        failure = await operation(loop);
       } catch (error) {
         failure = `exception: ${error instanceof Error ? error.message : String(error)}`;
       }
@@ -55,13 +60,14 @@ export async function measure(
         const kind = errors.has(failure) || errors.size < maxErrorKinds ? failure : 'other errors';
         errors.set(kind, (errors.get(kind) ?? 0) + 1);
       }
-      if (phase === 'measure') latencies.push(end - start);
+      if (phase === 'measure' && failure === undefined) latencies.push(end - start);
     }
   });
   await sleep(warmupMs);
   const calls0 = countCalls?.();
   const cpu0 = process.cpuUsage();
   const machine0 = machineTicks();
+  const watched0 = watchPid === undefined ? undefined : processCpuSeconds(watchPid);
   const start = performance.now();
   phase = 'measure';
   await sleep(durationMs);
@@ -71,6 +77,8 @@ export async function measure(
   latencies = [];
   const cpu = process.cpuUsage(cpu0);
   const machine1 = machineTicks();
+  const watched1 = watchPid === undefined ? undefined : processCpuSeconds(watchPid);
+  const watched = watched0 === undefined || watched1 === undefined ? undefined : watched1 - watched0;
   const calls1 = countCalls?.();
   await Promise.all(loops);
 
@@ -84,6 +92,7 @@ export async function measure(
     callsPerSecond: calls0 !== undefined && calls1 !== undefined ? ((calls1 - calls0) / elapsed) * 1000 : undefined,
     nodeCpu: (cpu.user + cpu.system) / 1000 / elapsed,
     machineCpu: machineShare(machine0, machine1),
+    watchedCpu: watched === undefined ? undefined : (watched / elapsed) * 1000,
   };
 }
 
@@ -117,13 +126,13 @@ export function machineShare(
     : undefined;
 }
 
-/** CPU seconds (user + system) another process has used so far, Linux only; 0 elsewhere. */
-export function processCpuSeconds(pid: number): number {
+/** CPU seconds (user + system) another process has used so far; undefined off Linux, or once it is gone. */
+export function processCpuSeconds(pid: number): number | undefined {
   try {
     // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
-    return 0;
+    return undefined;
   }
 }
