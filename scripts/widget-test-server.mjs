@@ -23,7 +23,14 @@ export function mentoringServer() {
       // per-IP limit a school's pupils share is raised; the per-voucher limit stays as in production.
       server = await startServer(adminKey, {
         name: 'mentoring-widgets',
-        env: { MENTORING_DEMO: 'false', MENTORING_RATE_LIMIT_PER_IP: '1000' },
+        env: {
+          MENTORING_DEMO: 'false',
+          MENTORING_RATE_LIMIT_PER_IP: '1000',
+          // Bank transfers, for the gifts that wait for one.
+          MENTORING_BANK_TRANSFER_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+          MENTORING_BANK_TRANSFER_IBAN: 'IT60X0542811101000000123456',
+          MENTORING_BANK_TRANSFER_ACCOUNT_HOLDER: 'Circuito Cultura Vigevano APS',
+        },
       });
       world = await seedWorld(new Api(server.origin, adminKey), `http://${config.hostname ?? 'localhost'}:${config.port}`);
     },

@@ -16,6 +16,20 @@ export type LocalizedText = { it?: string; en?: string; sq?: string };
 export const needStatuses = ['open', 'funded', 'expired', 'closed'] as const;
 export type NeedStatus = (typeof needStatuses)[number];
 
+/**
+ * How long an adoption waiting for its payment (a bank transfer) keeps its part of the need. After
+ * that the part is open to other mentors again, so a transfer never made cannot keep a need from
+ * being funded. A transfer that arrives later still funds the need's pool, like any payment: the
+ * pool may then hold more than the need asked, and its referrer issues vouchers from all of it.
+ */
+export const adoptionHoldDays = 10;
+
+/** Until when a sponsorship keeps its part of a need: a pending adoption only. */
+export function reservedUntil(sponsorship: Pick<SponsorshipRow, 'need_id' | 'status' | 'created_at'>): Date | null {
+  if (sponsorship.need_id === null || sponsorship.status !== 'pending') return null;
+  return new Date(sponsorship.created_at.getTime() + adoptionHoldDays * 24 * 60 * 60 * 1000);
+}
+
 export interface NeedRow {
   id: string;
   referrer_id: string;
@@ -50,8 +64,9 @@ export interface NeedRow {
 }
 
 /**
- * Needs (as `n`) with their progress: what succeeded adoptions paid and pending ones promise, what the
- * pool still holds, the vouchers issued from it and the seats their bookings took.
+ * Needs (as `n`) with their progress: what succeeded adoptions paid and pending ones still hold
+ * ({@link adoptionHoldDays}), what the pool still holds, the vouchers issued from it and the seats
+ * their bookings took.
  */
 export function needSelect(sql: Queryable) {
   return sql`
@@ -72,7 +87,7 @@ export function needSelect(sql: Queryable) {
       left join organizations op on op.id = o.provider_id
       left join lateral (
         select sum(amount) filter (where status = 'succeeded') as funded_amount,
-               sum(amount) filter (where status = 'pending') as pending_amount,
+               sum(amount) filter (where status = 'pending' and created_at > now() - make_interval(days => ${adoptionHoldDays})) as pending_amount,
                count(*) filter (where status = 'succeeded') as adoptions_count
         from sponsorships where need_id = n.id
       ) s on true
@@ -226,7 +241,7 @@ export async function reserveAdoption(tx: Queryable, needId: string, amount: big
       'exceeds_need',
       'More than the need asks',
       left === 0n
-        ? 'The rest of this need is promised by adoptions still waiting for their payment.'
+        ? `The rest of this need is promised by adoptions still waiting for their payment; each keeps its part for ${adoptionHoldDays} days.`
         : `This need has ${formatMoney(left, need.currency)} left to adopt (${Number(left / seatPrice(need))} whole seats); adopt that or less.`,
       [{ path: 'amount', message: 'more than the need has left' }],
       { extensions: { open_amount: amountJson(left) } },

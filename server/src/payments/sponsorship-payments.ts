@@ -2,7 +2,7 @@ import type { TransactionSql } from 'postgres';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { derivedId, sponsorFundingAccountId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { adoptionSucceeded } from '../needs/needs.js';
+import { adoptionSucceeded, reservedUntil } from '../needs/needs.js';
 import { Problem } from '../problem.js';
 import { enqueueEvents } from '../webhooks/events.js';
 
@@ -100,6 +100,7 @@ export function sponsorshipJson(row: SponsorshipRow) {
     payment_provider: row.payment_provider,
     payment_id: row.payment_id,
     receipt_reference: row.receipt_reference,
+    reserved_until: reservedUntil(row)?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
     succeeded_at: row.succeeded_at?.toISOString() ?? null,
     failed_at: row.failed_at?.toISOString() ?? null,

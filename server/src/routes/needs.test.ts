@@ -5,6 +5,7 @@ import { adminKey, assertOk, assertProblem, call, createKey, createOrganization,
 import { seedCircuit, seedOffer, seedProvider, type TestCircuit, type TestOffer } from '../../test/fixtures/catalog.js';
 import { seedBeneficiary, seedReferrer } from '../../test/fixtures/vouchers.js';
 import { needsRealPostgres } from '../../test/database.js';
+import { adoptionHoldDays } from '../needs/needs.js';
 import { defaultPaymentProviders } from '../payments/providers.js';
 
 const bankSecret = 'whsec_test_7K3Q9XPAW2DC5M8N4R6T0V1Y3Z5B7D9F';
@@ -46,6 +47,14 @@ async function postNeed(by: TestOrganization = school, fields: Record<string, un
 
 async function adopt(key: string, needId: string, part: { seats?: number; amount?: number }, more: Record<string, unknown> = {}) {
   return call(api, 'POST', '/v1/sponsorships', { key, body: { need_id: needId, ...part, ...more } });
+}
+
+/** The bank-reconciliation service confirms a transfer, by its signed webhook. */
+async function transferArrived(paymentId: string, eventId: string) {
+  const body = JSON.stringify({ id: eventId, type: 'payment.succeeded', payment_id: paymentId });
+  const at = Math.floor(Date.now() / 1000);
+  const signed = `t=${at},v1=${createHmac('sha256', bankSecret).update(`${at}.${body}`).digest('hex')}`;
+  assertOk(await call(api, 'POST', '/v1/payments/bank_transfer/webhook', { body, headers: { 'Mentoring-Payment-Signature': signed } }));
 }
 
 async function deliveries(endpointId: string) {
@@ -212,12 +221,37 @@ describe('adopting a need', () => {
     const shown = assertOk(await call(api, 'GET', `/v1/needs/${need.id}`, { key: school.secretKey }));
     assert.deepEqual([shown.status, shown.funded_amount, shown.pending_amount, shown.open_amount], ['open', 1500, 1500, 0]);
     // The bank confirms the transfer by its signed webhook: the need is funded then.
-    const body = JSON.stringify({ id: 'evt_need_1', type: 'payment.succeeded', payment_id: pending.payment_id });
-    const at = Math.floor(Date.now() / 1000);
-    const signed = `t=${at},v1=${createHmac('sha256', bankSecret).update(`${at}.${body}`).digest('hex')}`;
-    assertOk(await call(api, 'POST', '/v1/payments/bank_transfer/webhook', { body, headers: { 'Mentoring-Payment-Signature': signed } }));
+    await transferArrived(pending.payment_id, 'evt_need_1');
     const funded = assertOk(await call(api, 'GET', `/v1/needs/${need.id}`, { key: school.secretKey }));
     assert.deepEqual([funded.status, funded.funded_amount, funded.pending_amount, funded.available_amount], ['funded', 3000, 0, 3000]);
+  });
+
+  it(`frees the part of a transfer not made within ${adoptionHoldDays} days for other mentors; a transfer that arrives later still funds the need`, async () => {
+    const need = await postNeed(school, { seats: 2, amount: 3000 });
+    const forgetful = await createOrganization(api, 'mentor');
+    const pending = assertOk(await adopt(forgetful.secretKey, need.id, { seats: 2 }, { payment_provider: 'bank_transfer' }), 201);
+    assert.equal(Date.parse(pending.reserved_until) - Date.parse(pending.created_at), adoptionHoldDays * 24 * 3600 * 1000);
+    const other = await createOrganization(api, 'mentor');
+    assertProblem(await adopt(other.secretKey, need.id, { seats: 1 }), 409, 'exceeds_need');
+
+    // A day past its hold, as if made then: its part is open again.
+    await api.database.sql`
+      update sponsorships set created_at = now() - make_interval(days => ${adoptionHoldDays + 1}) where id = ${pending.id}`;
+    const lapsed = assertOk(await call(api, 'GET', `/v1/sponsorships/${pending.id}`, { key: forgetful.secretKey }));
+    assert.equal(lapsed.status, 'pending');
+    assert.ok(Date.parse(lapsed.reserved_until) < Date.now());
+    const shown = assertOk(await call(api, 'GET', `/v1/needs/${need.id}`, { key: school.secretKey }));
+    assert.deepEqual([shown.status, shown.pending_amount, shown.open_amount], ['open', 0, 3000]);
+    const paid = assertOk(await adopt(other.secretKey, need.id, { seats: 2 }), 201);
+    assert.equal(paid.reserved_until, null);
+
+    // The forgotten transfer arrives after all: it funds the need's pool, which now holds more than the need asked.
+    await transferArrived(pending.payment_id, 'evt_need_late');
+    const funded = assertOk(await call(api, 'GET', `/v1/needs/${need.id}`, { key: school.secretKey }));
+    assert.deepEqual([funded.status, funded.funded_amount, funded.pending_amount, funded.available_amount], ['funded', 6000, 0, 6000]);
+    const late = assertOk(await call(api, 'GET', `/v1/sponsorships/${pending.id}`, { key: forgetful.secretKey }));
+    assert.deepEqual([late.status, late.reserved_until], ['succeeded', null]);
+    assert.equal((await reconciliation()).clean, true);
   });
 
   it("refuses a gift straight into a need's pool, and a declined payment leaves no money", async () => {

@@ -144,7 +144,7 @@ describe('sponsoring with the test provider', () => {
     assert.deepEqual(Object.keys(sponsorship).sort(), [
       'amount', 'anonymous', 'campaign_id', 'created_at', 'currency', 'display_name', 'failed_at', 'id', 'mentor_id',
       'message', 'mode', 'need_id', 'object', 'payment_id', 'payment_instructions', 'payment_provider', 'pool_id',
-      'receipt_reference', 'refunded_at', 'seats', 'status', 'succeeded_at',
+      'receipt_reference', 'refunded_at', 'reserved_until', 'seats', 'status', 'succeeded_at',
     ]);
   });
 });

@@ -11,7 +11,7 @@ import { maxAmount, retryTransaction } from '../ledger/ledger.js';
 import type { PaymentProvider, PaymentProviders } from '../payments/provider.js';
 import { declinedTestPaymentMethod } from '../payments/test-provider.js';
 import { recordPayment, sponsorshipJson, sponsorshipStatuses, type PaymentChange, type SponsorshipRow } from '../payments/sponsorship-payments.js';
-import { reserveAdoption } from '../needs/needs.js';
+import { adoptionHoldDays, reserveAdoption } from '../needs/needs.js';
 import { Problem } from '../problem.js';
 
 /** The most seats one sponsorship funds, as the sponsorships table allows. */
@@ -36,6 +36,11 @@ const sponsorshipSchema = z
     payment_provider: z.string(),
     payment_id: z.string().nullable().openapi({ description: "The provider's id of the payment, once it has one." }),
     receipt_reference: z.string().openapi({ example: 'SP-7K3Q-9XPA' }),
+    reserved_until: z.iso.datetime().nullable().openapi({
+      description:
+        `A need's adoption waiting for its payment keeps its part of the need until then (${adoptionHoldDays} days); ` +
+        'paid later, it still funds the need. Null for any other sponsorship.',
+    }),
     created_at: z.iso.datetime(),
     succeeded_at: z.iso.datetime().nullable(),
     failed_at: z.iso.datetime().nullable(),

@@ -114,6 +114,8 @@ export interface Sponsorship {
   display_name: string | null;
   anonymous: boolean;
   receipt_reference: string;
+  /** A need's adoption waiting for its bank transfer keeps its part of the need until then. */
+  reserved_until: string | null;
   payment_instructions: Record<string, string> | null;
 }
 

@@ -199,6 +199,7 @@
 's76323e278d8b1089': `Almeno 1. Ogni prezzo intero di un posto finanzia un posto.`,
 's7689641929cb8975': `Nel fondo non resta denaro sufficiente per questi voucher. Chiedi al gestore del circuito.`,
 's7753c969ba447ff2': `Importo di ogni voucher (€)`,
+'s778ef03d6c910f7e': str`Fai il bonifico entro il ${0}: fino ad allora la tua parte di questo bisogno resta riservata a te.`,
 's789bfcb868968482': str`${0} prenotazione`,
 's79625f83d65ddeac': `Non trovato: potrebbe essere stato rimosso. Avvisa il gestore del sito.`,
 's7a3dfdc013f0a1fc': `Questo voucher è scaduto.`,

@@ -199,6 +199,7 @@
 's76323e278d8b1089': `Të paktën 1. Çdo çmim i plotë i një vendi financon një vend.`,
 's7689641929cb8975': `Në fond nuk kanë mbetur mjaftueshëm para për këta kuponë. Pyet operatorin e qarkut.`,
 's7753c969ba447ff2': `Shuma e çdo kuponi (€)`,
+'s778ef03d6c910f7e': str`Bëje transfertën deri më ${0}: deri atëherë pjesa jote e kësaj nevoje mbetet e rezervuar për ty.`,
 's789bfcb868968482': str`${0} rezervim`,
 's79625f83d65ddeac': `Nuk u gjet: mund të jetë hequr. Të lutem njofto pronarin e faqes.`,
 's7a3dfdc013f0a1fc': `Ky kupon ka skaduar.`,

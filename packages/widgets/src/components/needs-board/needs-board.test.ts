@@ -1,5 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Sponsorship } from '../../internal/api.js';
 import { focusedIn, inside, seed, testWorld, textOf, untilText } from '../../internal/testing.js';
 import type { MentoringNeedsBoard } from './needs-board.js';
@@ -23,7 +24,10 @@ const opera: NeedSeed = {
 
 const concert: NeedSeed = { title: { sq: 'Shoqata Besa: 10 të rinj në koncert' }, seats: 10, seatPrice: 1200 };
 
-async function board(needs: NeedSeed[], { lang = 'en', apiOrigin, width }: { lang?: string; apiOrigin?: string; width?: number } = {}) {
+async function board(
+  needs: NeedSeed[],
+  { lang = 'en', apiOrigin, width, paymentProvider }: { lang?: string; apiOrigin?: string; width?: number; paymentProvider?: string } = {},
+) {
   const world = await testWorld();
   const { circuitId, needIds } = await seed<{ circuitId: string; needIds: string[] }>('needsBoard', { needs });
   const page = await fixture<HTMLDivElement>(html`<div style=${width === undefined ? '' : `width: ${width}px`}>
@@ -32,6 +36,7 @@ async function board(needs: NeedSeed[], { lang = 'en', apiOrigin, width }: { lan
       lang=${lang}
       api-origin=${apiOrigin ?? world.apiOrigin}
       publishable-key=${world.publishableKey}
+      payment-provider=${ifDefined(paymentProvider)}
     ></mentoring-needs-board>
   </div>`);
   return { element: page.querySelector('mentoring-needs-board')!, needIds };
@@ -117,6 +122,25 @@ describe('<mentoring-needs-board>', () => {
     click(element, 'Adotta un altro bisogno');
     await untilText(element, 'Nessun bisogno aperto');
     expect(focusedIn(element)?.tagName).to.equal('H2');
+  });
+
+  it('an adoption by bank transfer gets the bank details and the date until which its part is kept', async () => {
+    const { element, needIds } = await board([opera], { paymentProvider: 'bank_transfer' });
+    await untilText(element, 'Adopt this need');
+    click(element, 'Adopt this need');
+    await untilText(element, 'Pay €15.00');
+    inside<HTMLInputElement>(element, 'input[type=checkbox]')!.click();
+    const sponsored = oneEvent(element, 'mentoring-sponsored');
+    click(element, 'Pay');
+    const { sponsorship } = ((await sponsored) as CustomEvent<{ sponsorship: Sponsorship }>).detail;
+    expect(sponsorship).to.include({ status: 'pending', need_id: needIds[0], amount: 1500 });
+    const keptUntil = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'Europe/Rome' }).format(new Date(sponsorship.reserved_until!));
+    await untilText(element, 'IT60 X054 2811 1010 0000 0123 456');
+    expect(textOf(element)).to.contain('Circuito Cultura Vigevano APS').and.contain(sponsorship.receipt_reference);
+    expect(textOf(element)).to.contain(`Please make the transfer by ${keptUntil}: until then your part of this need is kept for you.`);
+    // The part waits for the transfer: not given yet, no longer open.
+    await untilText(element, '€60.00 of €330.00 given');
+    await expect(element).to.be.accessible();
   });
 
   it('when others adopted part meanwhile, says so readably and shows what is left', async () => {

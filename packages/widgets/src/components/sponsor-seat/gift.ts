@@ -5,7 +5,7 @@ import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyDeclarations, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { problemOf, request, type ApiSettings, type NewSponsorship, type Problem, type Sponsorship } from '../../internal/api.js';
 import { formProblemMessage } from '../../internal/form-problem-messages.js';
-import { formatMoney } from '../../internal/format.js';
+import { formatDate, formatMoney } from '../../internal/format.js';
 import { plural, type Locale } from '../../internal/locale.js';
 import { MentoringElement } from '../../internal/mentoring-element.js';
 
@@ -193,7 +193,10 @@ export class Gift implements ReactiveController {
                 : html`<dt>${msg('Account holder')}</dt><dd>${instructions['account_holder']}</dd>`}
               <dt>${msg('Reference (causale)')}</dt>
               <dd>${instructions['reference'] ?? sponsorship.receipt_reference}</dd>
-            </dl>`}
+            </dl>
+            ${sponsorship.reserved_until === null
+              ? nothing
+              : html`<p>${msg(str`Please make the transfer by ${formatDate(sponsorship.reserved_until, locale)}: until then your part of this need is kept for you.`)}</p>`}`}
       <div class="actions">
         <button part="button" type="button" class="secondary" @click=${again}>${againLabel}</button>
       </div>
