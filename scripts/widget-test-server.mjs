@@ -179,6 +179,12 @@ const seeds = {
     return created.key;
   },
 
+  /** A publishable key of a museum whose allowed origins are its own site only: a page elsewhere that carries it. */
+  async foreignSiteKey(api, world) {
+    const museum = await api.organization('provider', 'Museo della Calzatura', { by: world.operator.secretKey, allowedOrigins: ['https://museocalzatura.it'] });
+    return (await api.key(museum.id, 'publishable', world.operator.secretKey)).key;
+  },
+
   /** A voucher that expires in a moment: answered once it has. */
   async expiredVoucher(api, world, options) {
     const voucher = await newVoucher(api, world, { ...options, expiresInMs: 1500 });

@@ -76,7 +76,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.notFound(handleNotFound);
   app.route('/healthz', healthRoutes(database));
 
-  app.use('/v1/*', preflight(api));
+  app.use('/v1/*', preflight());
   app.use('/v1/*', readBody(maxBodyBytes, [storyPhotoLimit]));
   app.use('/v1/*', authenticate(api));
   app.use('/v1/*', auditRequests(api.audit));

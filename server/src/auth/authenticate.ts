@@ -58,8 +58,8 @@ export function isKeyless(method: string, path: string): boolean {
 /**
  * Resolves `Authorization: Bearer <key>` to a {@link Principal} and applies the origin rule: a
  * browser (a request with `Origin`) may use an organization's keys only from its allowed origins,
- * and then gets CORS headers for that origin alone; a key refused as missing, mistyped, unknown or
- * revoked gets them too, so the page learns why.
+ * and then gets CORS headers for that origin alone. A refusal gets them too (a key missing,
+ * mistyped, unknown or revoked, or used from an origin not allowed), so the page learns why.
  */
 export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyCache'>): MiddlewareHandler<ApiEnv> {
   const adminHash = services.adminKey === undefined ? undefined : hashKey(services.adminKey);
@@ -94,15 +94,18 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
         payableAccountId: record.payable_account_id,
       };
       principal = { type: 'key', id: record.key_id, keyKind: record.key_kind, mode: record.mode, organization };
-      if (origin !== undefined && !organization.allowedOrigins.includes(origin)) {
-        throw new Problem(
-          403,
-          'forbidden_origin',
-          'Origin not allowed',
-          `${organization.name} has not allowed ${origin} to use its keys; add it to allowed_origins.`,
-        );
+      if (origin !== undefined) {
+        // The answer is readable by the page, a refusal too: its widget says it is not set up rather than unreachable.
+        allowOrigin(c, origin);
+        if (!organization.allowedOrigins.includes(origin)) {
+          throw new Problem(
+            403,
+            'forbidden_origin',
+            'Origin not allowed',
+            `${organization.name} has not allowed ${origin} to use its keys; add it to allowed_origins.`,
+          );
+        }
       }
-      if (origin !== undefined) allowOrigin(c, origin);
     }
     c.set('principal', principal);
     return next();
@@ -139,23 +142,18 @@ async function lookUpKey(services: Pick<Services, 'sql' | 'keyCache'>, hash: Buf
 }
 
 /**
- * Answers CORS preflights. A preflight carries no key, so it is allowed for an origin that any
- * organization allows; the request that follows is then checked against its key's organization.
+ * Answers CORS preflights, for any origin. A preflight carries no key, and the API's keys are
+ * bearer tokens, never cookies: letting a page send a request lends it nothing it did not have. The
+ * request that follows is checked against its key's organization, and a refusal there (403
+ * `forbidden_origin`) is readable by the page, so a widget on a site its provider has not listed
+ * says it is not set up instead of that Mentoring cannot be reached.
  */
-export function preflight(services: Pick<Services, 'sql'>): MiddlewareHandler<ApiEnv> {
+export function preflight(): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const origin = c.req.header('Origin');
     if (c.req.method !== 'OPTIONS' || origin === undefined) return next();
-    const isPublic = c.req.path.startsWith('/v1/public/');
-    if (!isPublic) {
-      const [known] = await services.sql<{ exists: boolean }[]>`
-        select exists (select 1 from organizations where allowed_origins @> array[${origin}]::text[]) as exists`;
-      if (!known!.exists) {
-        throw new Problem(403, 'forbidden_origin', 'Origin not allowed', `No organization has allowed ${origin}.`);
-      }
-    }
     return c.body(null, 204, {
-      'Access-Control-Allow-Origin': isPublic ? '*' : origin,
+      'Access-Control-Allow-Origin': c.req.path.startsWith('/v1/public/') ? '*' : origin,
       'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
       'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
       'Access-Control-Max-Age': '600',

@@ -301,11 +301,11 @@ describe('<mentoring-redeem-voucher> refusals, each with a way forward', () => {
     }
   });
 
-  it('tells a page whose key is mistyped or revoked that it is not set up, not that there is no connection', async () => {
+  it('tells a page whose key is mistyped, revoked or not allowed on its site that it is not set up, not that there is no connection', async () => {
     const world = await testWorld();
     const { offerId } = await seed<Seeded>('redemption', { voucher: false });
     const mistyped = `${world.publishableKey.slice(0, -4)}abcd`;
-    for (const publishableKey of [mistyped, await seed<string>('revokedKey')]) {
+    for (const publishableKey of [mistyped, await seed<string>('revokedKey'), await seed<string>('foreignSiteKey')]) {
       const element = await redeemWidget(offerId, { publishableKey });
       // The widget loads its offer with the key: the refusal comes at once, readable across origins.
       await untilText(element, "This page is not set up for Mentoring yet. Please tell the site's owner");
