@@ -4,7 +4,7 @@ import type { ApiEnv, Organization, OrganizationKind, Principal, Services } from
 import { Problem } from '../problem.js';
 import { hashKey, parseKey, type KeyKind, type KeyMode } from './keys.js';
 
-interface KeyRecord {
+export interface KeyRecord {
   key_id: string;
   key_kind: KeyKind;
   mode: KeyMode;
@@ -24,7 +24,12 @@ interface KeyRecord {
  */
 export class KeyCache {
   readonly #entries = new Map<string, { record: KeyRecord; until: number }>();
+  /** Lookups on their way: the requests that arrive meanwhile with the same key wait for the same one. */
+  readonly #loading = new Map<string, Promise<KeyRecord | undefined>>();
+  /** Counts clear()s: a lookup begun before one keeps nothing, since it may have read a key before its revocation. */
+  #generation = 0;
 
+  /** The key's record while it is remembered; else undefined, and the caller {@link load}s it. */
   get(hash: Buffer): KeyRecord | undefined {
     const key = hash.toString('base64');
     const entry = this.#entries.get(key);
@@ -34,14 +39,34 @@ export class KeyCache {
     return undefined;
   }
 
-  set(hash: Buffer, record: KeyRecord): void {
-    // Bounded: a flood of distinct keys cannot grow it without limit.
-    if (this.#entries.size >= 10_000) this.#entries.clear();
-    this.#entries.set(hash.toString('base64'), { record, until: Date.now() + keyCacheSeconds * 1000 });
+  /** Looks the key up with `lookUp`, once for every request that asks until the answer is in, and remembers it. */
+  load(hash: Buffer, lookUp: () => Promise<KeyRecord | undefined>): Promise<KeyRecord | undefined> {
+    const key = hash.toString('base64');
+    const pending = this.#loading.get(key);
+    if (pending !== undefined) return pending;
+    const generation = this.#generation;
+    const loading = lookUp()
+      .then((record) => {
+        if (record !== undefined && generation === this.#generation) this.#remember(key, record);
+        return record;
+      })
+      .finally(() => {
+        if (this.#loading.get(key) === loading) this.#loading.delete(key);
+      });
+    this.#loading.set(key, loading);
+    return loading;
   }
 
   clear(): void {
+    this.#generation += 1;
     this.#entries.clear();
+    this.#loading.clear();
+  }
+
+  #remember(key: string, record: KeyRecord): void {
+    // Bounded: a flood of distinct keys cannot grow it without limit.
+    if (this.#entries.size >= 10_000) this.#entries.clear();
+    this.#entries.set(key, { record, until: Date.now() + keyCacheSeconds * 1000 });
   }
 }
 
@@ -81,7 +106,7 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
     if (adminHash !== undefined && timingSafeEqual(hash, adminHash)) {
       principal = { type: 'admin', id: 'admin', mode: parsed.mode };
     } else {
-      const record = services.keyCache.get(hash) ?? (await lookUpKey(services, hash));
+      const record = services.keyCache.get(hash) ?? (await services.keyCache.load(hash, () => lookUpKey(services.sql, hash)));
       if (record === undefined) throw unauthorized(c, origin, 'Unknown API key', 'No organization has this key.');
       // Before the origin rule: a revoked key tells nothing about its organization, from anywhere.
       if (record.revoked) throw unauthorized(c, origin, 'Revoked API key', 'This key was revoked; ask for a new one.');
@@ -130,14 +155,13 @@ function unauthorized(c: Context<ApiEnv>, origin: string | undefined, title: str
   return new Problem(401, 'unauthorized', title, detail);
 }
 
-async function lookUpKey(services: Pick<Services, 'sql' | 'keyCache'>, hash: Buffer): Promise<KeyRecord | undefined> {
-  const [record] = await services.sql<KeyRecord[]>`
+async function lookUpKey(sql: Services['sql'], hash: Buffer): Promise<KeyRecord | undefined> {
+  const [record] = await sql<KeyRecord[]>`
     select k.id as key_id, k.kind as key_kind, k.mode, k.revoked_at is not null as revoked,
            o.id as organization_id, o.kind as organization_kind, o.name, o.allowed_origins,
            o.managed_by, o.payable_account_id
     from api_keys k join organizations o on o.id = k.organization_id
     where k.hash = ${hash}`;
-  if (record !== undefined) services.keyCache.set(hash, record);
   return record;
 }
 
