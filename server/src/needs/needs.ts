@@ -17,18 +17,13 @@ export const needStatuses = ['open', 'funded', 'expired', 'closed'] as const;
 export type NeedStatus = (typeof needStatuses)[number];
 
 /**
- * How long an adoption waiting for its payment (a bank transfer) keeps its part of the need. After
- * that the part is open to other mentors again, so a transfer never made cannot keep a need from
- * being funded. A transfer that arrives later still funds the need's pool, like any payment: the
- * pool may then hold more than the need asked, and its referrer issues vouchers from all of it.
+ * How long an adoption waiting for its payment (a bank transfer) keeps its part of the need, at
+ * most: never past the need's deadline. After that the part is open to other mentors again, so a
+ * transfer never made cannot keep a need from being funded. A transfer that arrives later still
+ * funds the need's pool, like any payment: the pool may then hold more than the need asked, and its
+ * referrer issues vouchers from all of it. The sponsorship's `reserved_until` says until when.
  */
 export const adoptionHoldDays = 10;
-
-/** Until when a sponsorship keeps its part of a need: a pending adoption only. */
-export function reservedUntil(sponsorship: Pick<SponsorshipRow, 'need_id' | 'status' | 'created_at'>): Date | null {
-  if (sponsorship.need_id === null || sponsorship.status !== 'pending') return null;
-  return new Date(sponsorship.created_at.getTime() + adoptionHoldDays * 24 * 60 * 60 * 1000);
-}
 
 export interface NeedRow {
   id: string;
@@ -65,7 +60,7 @@ export interface NeedRow {
 
 /**
  * Needs (as `n`) with their progress: what succeeded adoptions paid and pending ones still hold
- * ({@link adoptionHoldDays}), what the pool still holds, the vouchers issued from it and the seats
+ * (until their `reserved_until`), what the pool still holds, the vouchers issued from it and the seats
  * their bookings took.
  */
 export function needSelect(sql: Queryable) {
@@ -87,7 +82,7 @@ export function needSelect(sql: Queryable) {
       left join organizations op on op.id = o.provider_id
       left join lateral (
         select sum(amount) filter (where status = 'succeeded') as funded_amount,
-               sum(amount) filter (where status = 'pending' and created_at > now() - make_interval(days => ${adoptionHoldDays})) as pending_amount,
+               sum(amount) filter (where status = 'pending' and reserved_until > now()) as pending_amount,
                count(*) filter (where status = 'succeeded') as adoptions_count
         from sponsorships where need_id = n.id
       ) s on true
@@ -171,7 +166,7 @@ export function publicNeedJson(row: NeedRow) {
     funded_amount: amountJson(row.funded_amount),
     seats_funded: Number(row.funded_amount / price),
     adoptions_count: row.adoptions_count,
-    // Pending payments hold their part: an adoption may take what neither paid nor promised parts took.
+    // Pending payments hold their part while reserved: an adoption may take what neither paid nor promised parts took.
     open_amount: amountJson(openAmount(row)),
     deadline: row.deadline.toISOString(),
   };
@@ -218,10 +213,11 @@ export function adoptionJson(sponsorship: SponsorshipRow) {
 
 /**
  * Makes room for an adoption of `amount` in the need, in the caller's transaction: the need's row is
- * locked, so concurrent adoptions are counted one after the other, and succeeded and pending parts
- * together never pass the need's amount. Refuses a need that is not open.
+ * locked, so concurrent adoptions are counted one after the other, and succeeded and held pending
+ * parts together never pass the need's amount. Refuses a need that is not open. Returns until when
+ * the adoption, while it waits for its payment, holds its part ({@link adoptionHoldDays}).
  */
-export async function reserveAdoption(tx: Queryable, needId: string, amount: bigint): Promise<void> {
+export async function reserveAdoption(tx: Queryable, needId: string, amount: bigint): Promise<Date> {
   const need = await lockedNeed(tx, needId);
   const status = needStatus(need);
   if (status !== 'open') {
@@ -247,6 +243,7 @@ export async function reserveAdoption(tx: Queryable, needId: string, amount: big
       { extensions: { open_amount: amountJson(left) } },
     );
   }
+  return new Date(Math.min(Date.now() + adoptionHoldDays * 24 * 60 * 60 * 1000, need.deadline.getTime()));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { TransactionSql } from 'postgres';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { derivedId, sponsorFundingAccountId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { adoptionSucceeded, reservedUntil } from '../needs/needs.js';
+import { adoptionSucceeded } from '../needs/needs.js';
 import { Problem } from '../problem.js';
 import { enqueueEvents } from '../webhooks/events.js';
 
@@ -28,6 +28,8 @@ export interface SponsorshipRow {
   payment_provider: string;
   payment_id: string | null;
   receipt_reference: string;
+  /** A need's adoption holds its part of the need until then while it waits for its payment (080_adoption_holds.sql). */
+  reserved_until: Date | null;
   created_at: Date;
   succeeded_at: Date | null;
   failed_at: Date | null;
@@ -100,7 +102,7 @@ export function sponsorshipJson(row: SponsorshipRow) {
     payment_provider: row.payment_provider,
     payment_id: row.payment_id,
     receipt_reference: row.receipt_reference,
-    reserved_until: reservedUntil(row)?.toISOString() ?? null,
+    reserved_until: row.status === 'pending' ? (row.reserved_until?.toISOString() ?? null) : null,
     created_at: row.created_at.toISOString(),
     succeeded_at: row.succeeded_at?.toISOString() ?? null,
     failed_at: row.failed_at?.toISOString() ?? null,

@@ -80,7 +80,10 @@ const needSchema = publicNeedSchema
     object: z.literal('need'),
     referrer_id: z.uuid(),
     pool_id: z.uuid().openapi({ description: "The need's own pool: adoptions fund it, its vouchers are issued from it." }),
-    pending_amount: z.number().int().openapi({ description: 'In cents: adoptions waiting for their payment (a bank transfer).' }),
+    pending_amount: z
+      .number()
+      .int()
+      .openapi({ description: 'In cents: adoptions waiting for their payment (a bank transfer) that still hold their part (`reserved_until`).' }),
     available_amount: z.number().int().openapi({ description: 'In cents: what the pool holds for vouchers now.' }),
     vouchers_issued: z.number().int(),
     issued_amount: z.number().int().openapi({ description: 'In cents: the vouchers issued from the need.' }),

@@ -96,6 +96,7 @@ describe('organizations and keys', () => {
       headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
     });
     assert.equal(foreignPreflight.status, 204);
+    assert.equal(foreignPreflight.headers.get('access-control-allow-origin'), 'https://evil.example');
     assert.equal(refused.headers.get('access-control-allow-origin'), 'https://evil.example');
     const allowed = await call(api, 'POST', '/v1/organizations', {
       key: publishable,

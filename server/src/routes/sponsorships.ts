@@ -38,8 +38,8 @@ const sponsorshipSchema = z
     receipt_reference: z.string().openapi({ example: 'SP-7K3Q-9XPA' }),
     reserved_until: z.iso.datetime().nullable().openapi({
       description:
-        `A need's adoption waiting for its payment keeps its part of the need until then (${adoptionHoldDays} days); ` +
-        'paid later, it still funds the need. Null for any other sponsorship.',
+        `A need's adoption waiting for its payment keeps its part of the need until then (${adoptionHoldDays} days, ` +
+        "never past the need's deadline); paid later, it still funds the need. Null for any other sponsorship, and once paid.",
     }),
     created_at: z.iso.datetime(),
     succeeded_at: z.iso.datetime().nullable(),
@@ -216,14 +216,15 @@ export function sponsorshipRoutes({ sql, ledger, payments }: Services) {
         message: body.message ?? null,
         mode: principal.mode,
         payment_provider: provider.name,
+        reserved_until: null,
       };
       const sponsorship =
         target.need_id === null
           ? await insertSponsorship(sql, values)
           : await retryTransaction(() =>
               sql.begin(async (tx) => {
-                await reserveAdoption(tx, target.need_id!, amount);
-                return insertSponsorship(tx, values);
+                const reservedUntil = await reserveAdoption(tx, target.need_id!, amount);
+                return insertSponsorship(tx, { ...values, reserved_until: reservedUntil });
               }),
             );
       const started = await provider.start({

@@ -138,7 +138,7 @@ describe('<mentoring-needs-board>', () => {
     await untilText(element, 'IT60 X054 2811 1010 0000 0123 456');
     expect(textOf(element)).to.contain('Circuito Cultura Vigevano APS').and.contain(sponsorship.receipt_reference);
     expect(textOf(element)).to.contain(`Please make the transfer by ${keptUntil}: until then your part of this need is kept for you.`);
-    // The part waits for the transfer: not given yet, no longer open.
+    // The part waits for the transfer: not counted as given yet.
     await untilText(element, '€60.00 of €330.00 given');
     await expect(element).to.be.accessible();
   });
