@@ -89,6 +89,11 @@ const codeForStatus: Partial<Record<number, ProblemCode>> = {
 /** Hono's onError: known problems as they are, anything unexpected as a logged 500 that hides internals. */
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof Problem) return problemResponse(c, error);
+  // PostgreSQL stores no NUL character in text: a request that sends one (`\u0000` in JSON) is
+  // refused by the statement that would store it, and with it the whole transaction.
+  if ('code' in error && (error.code === '22021' || error.code === '22P05')) {
+    return problemResponse(c, new Problem(400, 'invalid_request', 'Invalid text', 'Texts may not contain the NUL character (\\u0000).'));
+  }
   if (error instanceof HTTPException && error.status < 500) {
     const code = codeForStatus[error.status] ?? 'invalid_request';
     return problemResponse(c, new Problem(error.status, code, error.message || 'Invalid request'));

@@ -102,6 +102,14 @@ describe('nominating beneficiaries', () => {
     assert.match(JSON.stringify(refused.errors), /shoe_size/);
   });
 
+  it('refuses a NUL character, which PostgreSQL cannot store, as an invalid request: nothing saved', async () => {
+    const before = await beneficiaryCount();
+    const refused = assertProblem(await nominate({ reference: '5C-\u0000x', age_band: '14-17', language: 'it' }), 400, 'invalid_request');
+    assert.match(refused.detail, /NUL character/);
+    assertProblem(await call(api, 'GET', '/v1/beneficiaries?reference=5C-%00', { key: school.secretKey }), 400, 'invalid_request');
+    assert.equal(await beneficiaryCount(), before);
+  });
+
   it('only a referrer secret key nominates and reads, and only its own', async () => {
     const body = { reference: '3B-12', age_band: '14-17', language: 'it' };
     const mentor = await createOrganization(api, 'mentor');
