@@ -217,6 +217,20 @@ describe('at the box office', () => {
     assert.equal(refused.reversible_until, late.redemption.reversible_until);
   });
 
+  it('reverses once: the same reversal again answers the same, another seat count is refused, nothing moves twice', async () => {
+    const { redemption, voucher, offer } = await hold(2);
+    assertOk(await call(api, 'POST', `/v1/redemptions/${redemption.id}/capture`, { key: theatre.deskKey, body: {} }));
+    const reverse = (body: Record<string, unknown>) => call(api, 'POST', `/v1/redemptions/${redemption.id}/reverse`, { key: theatre.deskKey, body });
+    const once = assertOk(await reverse({ seats: 1 }));
+    assert.equal(once.reversed_amount, 1500);
+    assert.deepEqual(assertOk(await reverse({ seats: 1 })), once);
+    const refused = assertProblem(await reverse({ seats: 2 }), 409, 'conflict');
+    assert.match(refused.detail, /reversed already \(1 of its seats went back\)/);
+    assertProblem(await reverse({}), 409, 'conflict');
+    assert.equal(await available(voucher.id), 5000n - 1500n);
+    assert.equal(await seatsLeft(offer.id), offer.seats - 1);
+  });
+
   it("another provider's desk cannot touch the theatre's redemptions", async () => {
     const { redemption } = await hold(1);
     const museum = await seedProvider(api, circuit, { name: 'Museo della Calzatura' });

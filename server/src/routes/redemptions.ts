@@ -261,16 +261,20 @@ export function redemptionRoutes(services: Services) {
       summary: 'Reverse a captured redemption (a cancellation)',
       description:
         "Gives the money of the seats back to the voucher and the seats back to the offer, until the offer's " +
-        'cancellation window closes (by default 48 hours before the event). Once per redemption; reversing again answers the same.',
+        'cancellation window closes (by default 48 hours before the event). Once per redemption: the same reversal again ' +
+        'answers the same, another (other seats) 409 `conflict`.',
       security: bearer,
       request: { params: idParam, body: jsonBody(reverseSchema) },
       responses: { 200: jsonResponse(redemptionSchema, 'The reversed redemption'), ...problems(400, 401, 403, 404, 409, 422) },
     }),
     async (c) => {
       const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
-      if (redemption.status === 'reversed') return c.json(redemptionJson(redemption, offer), 200);
-      requireStatus(redemption, 'captured');
       const seats = c.req.valid('json').seats ?? redemption.captured_seats;
+      // The same reversal again answers the same; another one (other seats) is refused, as for a capture.
+      if (redemption.status === 'reversed' && redemption.reversed_amount === redemption.seat_price * BigInt(seats)) {
+        return c.json(redemptionJson(redemption, offer), 200);
+      }
+      requireStatus(redemption, 'captured');
       if (seats > redemption.captured_seats) {
         throw new Problem(422, 'exceeds_hold', 'More seats than captured', `This redemption captured ${redemption.captured_seats} seats.`);
       }
@@ -442,6 +446,10 @@ function requireStatus(redemption: RedemptionRow, status: 'held' | 'captured'): 
   if (redemption.status === status) return;
   if (status === 'held') {
     throw new Problem(409, 'hold_already_resolved', `Redemption is ${redemption.status}`, `Only a held redemption can be captured or voided; this one is ${redemption.status}.`);
+  }
+  if (redemption.status === 'reversed') {
+    const seats = redemption.reversed_amount / redemption.seat_price;
+    throw new Problem(409, 'conflict', 'Redemption is reversed', `It was reversed already (${seats} of its seats went back); a redemption is reversed once.`);
   }
   throw new Problem(409, 'conflict', `Redemption is ${redemption.status}`, `Only a captured redemption can be reversed; this one is ${redemption.status}.`);
 }
