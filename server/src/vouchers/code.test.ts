@@ -24,7 +24,7 @@ describe('voucher codes', () => {
     }
   });
 
-  it('accept what people paste or type: lowercase, spaces, dashes, no prefix, I L O for 1 1 0', () => {
+  it('accept what people paste or type: lowercase, spaces, dashes (en and em dashes too), no prefix, I L O for 1 1 0', () => {
     const code = normalizeCode('MNT-' + withCheck('1100ABCDEFGH'))!;
     for (const typed of [
       code.toLowerCase(),
@@ -34,6 +34,8 @@ describe('voucher codes', () => {
       code.slice(4).replaceAll('-', ''),
       code.replace('1100', 'IlOo'),
       code.replaceAll('-', '.'),
+      code.replaceAll('-', '\u2013'),
+      code.replaceAll('-', ' \u2014 '),
     ]) {
       assert.equal(normalizeCode(typed), code, typed);
     }

@@ -101,6 +101,23 @@ describe('<mentoring-redeem-voucher>', () => {
   });
 });
 
+describe('readVoucherCode', () => {
+  it("reads a code typed with the en or em dashes a phone's keyboard makes, as the server does", () => {
+    const code = 'MNT-7K3Q-9XPA-W2DC-' + checkFor('7K3Q9XPAW2DC');
+    for (const typed of [code.replaceAll('-', '\u2013'), code.toLowerCase().replaceAll('-', ' \u2014 ')]) {
+      expect(readVoucherCode(typed)).to.deep.equal({ code });
+    }
+  });
+});
+
+/** The check character that makes `body` a code. */
+function checkFor(body: string): string {
+  for (const check of '0123456789ABCDEFGHJKMNPQRSTVWXYZ') {
+    if (readVoucherCode(`${body}${check}`).hasOwnProperty('code')) return check;
+  }
+  throw new Error('no check character fits');
+}
+
 /** A code with a right check character that no card has: one character of `code` changed, check character recomputed. */
 function unknownCode(code: string): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
