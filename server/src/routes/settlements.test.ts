@@ -78,7 +78,7 @@ describe('settling a provider', () => {
     assert.deepEqual(again, first);
   });
 
-  it('writes an offer titled like a spreadsheet formula as plain text', async () => {
+  it('writes an offer titled like a spreadsheet formula as plain text, and each day as it was in Italy', async () => {
     const theatre = await seedProvider(api, circuit, { name: 'Teatro Verdi' });
     const desk = await createKey(api, theatre.id, 'desk', circuit.operator.secretKey);
     const offer = assertOk(
@@ -97,11 +97,13 @@ describe('settling a provider', () => {
       201,
     );
     const voucher = await seedVoucher(api, circuit, await seedReferrer(api, circuit));
-    assertOk(await call(api, 'POST', '/v1/redemptions', { key: desk, body: { code: voucher.code, pin: voucher.pin, offer_id: offer.id, seats: 1 } }), 201);
+    const booked = assertOk(await call(api, 'POST', '/v1/redemptions', { key: desk, body: { code: voucher.code, pin: voucher.pin, offer_id: offer.id, seats: 1 } }), 201);
+    // Booked at half past midnight on 1 December in Italy: still 30 November in UTC.
+    await api.database.sql`update redemptions set captured_at = '2025-11-30T23:30:00Z' where id = ${booked.id}`;
     const settlement = assertOk(await call(api, 'POST', '/v1/settlements', { key: circuit.operator.secretKey, body: { provider_id: theatre.id } }), 201);
     const csv = await (await api.app.request(`/v1/settlements/${settlement.id}.csv`, { headers: { Authorization: `Bearer ${desk}` } })).text();
     const [, line] = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
-    assert.match(line!, /^\d{4}-\d\d-\d\d,"'=HYPERLINK\(""https:\/\/evil\.example"",""Rimborso""\)",BK-[0-9A-Z-]+,1,12\.50$/);
+    assert.match(line!, /^2025-12-01,"'=HYPERLINK\(""https:\/\/evil\.example"",""Rimborso""\)",BK-[0-9A-Z-]+,1,12\.50$/);
   });
 
   it('only the operator that manages the provider settles it, and never a period still running', async () => {

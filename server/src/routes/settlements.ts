@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
-import { csvAttachment } from '../http/csv.js';
+import { csvAttachment, italianDate } from '../http/csv.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, decimalAmount } from '../http/schemas.js';
@@ -92,10 +92,10 @@ export function settlementRoutes(services: Services) {
     const lines = await settlementLines(sql, id);
     const rows = [
       ['date', 'offer', 'booking reference', 'seats', 'amount (EUR)'],
-      ...lines.map((line) => [line.captured_at.toISOString().slice(0, 10), line.offer_title, line.booking_reference, String(line.seats), decimalAmount(line.amount)]),
+      ...lines.map((line) => [italianDate(line.captured_at), line.offer_title, line.booking_reference, String(line.seats), decimalAmount(line.amount)]),
       ['total', '', '', String(lines.reduce((sum, line) => sum + line.seats, 0)), decimalAmount(settlement.amount)],
     ];
-    return csvAttachment(c, `settlement-${settlement.period_end.toISOString().slice(0, 10)}-${id.slice(-8)}.csv`, rows);
+    return csvAttachment(c, `settlement-${italianDate(settlement.period_end)}-${id.slice(-8)}.csv`, rows);
   });
   app.openAPIRegistry.registerPath({
     method: 'get',
@@ -103,7 +103,7 @@ export function settlementRoutes(services: Services) {
     tags: ['Settlements'],
     summary: 'A settlement as a spreadsheet',
     description:
-      'UTF-8 with a BOM, comma-separated: one row per redemption (date captured, offer, booking reference, seats, amount ' +
+      'UTF-8 with a BOM, comma-separated: one row per redemption (the day it was captured, in Italian time; offer; booking reference; seats; amount ' +
       'in euros) and a total row. No beneficiary data.',
     security: bearer,
     request: { params: idParam },
