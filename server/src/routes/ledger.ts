@@ -17,7 +17,7 @@ const reconciliationSchema = z
     totals: figures,
     by_code: figures,
     open_holds: z.object({ count: z.number().int(), amount: z.number().int() }),
-    pools: figures,
+    pools: figures.openapi({ description: "Each pool's identity; an operator sees its own circuits' pools." }),
     problems: z.array(z.string()),
   })
   .openapi('Reconciliation');
@@ -34,13 +34,22 @@ export function ledgerRoutes({ sql }: Services) {
       description:
         'Checks Σ debits = Σ credits, every cached counter against the transfers, overdrafts, holds, ' +
         'reversals and the identity of every pool, on one consistent snapshot. Amounts in cents. ' +
-        'Reads every transfer: run it for audits, not on every page view.',
+        "Reads every transfer: run it for audits, not on every page view. An operator's key sees the pools of its own " +
+        'circuits; the admin key every pool.',
       security: bearer,
       responses: { 200: jsonResponse(reconciliationSchema, 'The figures and what failed'), ...problems(401, 403) },
     }),
     async (c) => {
-      requireAccess(principalOf(c), { organizations: ['operator'] });
+      const operator = requireAccess(principalOf(c), { organizations: ['operator'] });
       const report = await reconcile(sql);
+      // The checks and totals are the whole ledger's; the figures of each pool only its circuit's operator's (and the admin's).
+      const own =
+        operator === undefined
+          ? undefined
+          : new Set(
+              (await sql<{ id: string }[]>`
+                select p.id from pools p join circuits ci on ci.id = p.circuit_id where ci.operator_id = ${operator.id}`).map((pool) => pool.id),
+            );
       return c.json(
         {
           object: 'reconciliation' as const,
@@ -51,7 +60,7 @@ export function ledgerRoutes({ sql }: Services) {
           totals: report.totals.map(snakeCase),
           by_code: report.byCode.map(snakeCase),
           open_holds: { count: report.openHolds.count, amount: Number(report.openHolds.amount) },
-          pools: report.pools.map(snakeCase),
+          pools: report.pools.filter((pool) => own === undefined || own.has(pool.accountId)).map(snakeCase),
           problems: report.problems,
         },
         200,
