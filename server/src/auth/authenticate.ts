@@ -207,9 +207,14 @@ export function requireAccess(principal: Principal, rule: AccessRule): Organizat
       403,
       'forbidden',
       'Not allowed with this key',
-      `This needs a ${keys.join(' or ')} key of a ${rule.organizations.join(' or ')} organization; ` +
-        `this is a ${principal.keyKind} key of a ${principal.organization.kind}.`,
+      `This needs ${withArticle(keys.join(' or '))} key of ${withArticle(rule.organizations.join(' or '))} organization; ` +
+        `this is ${withArticle(principal.keyKind)} key of ${withArticle(principal.organization.kind)}.`,
     );
   }
   return principal.organization;
+}
+
+/** "a desk", "an operator". */
+function withArticle(word: string): string {
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 }

@@ -122,6 +122,10 @@ describe("a referrer's desk key", () => {
       assert.equal(answer.status, 403, `${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
       assert.equal(answer.body.code, 'forbidden', `${method} ${path}`);
     }
+    assert.equal(
+      (await asSchoolDesk('GET', '/v1/ledger/reconciliation')).body.detail,
+      'This needs a secret key of an operator organization; this is a desk key of a referrer.',
+    );
     // The beneficiary is still there: the refused erasure changed nothing.
     assert.equal(assertOk(await asSchoolDesk('GET', `/v1/beneficiaries/${voucher.beneficiaryId}`)).erased_at, null);
   });
