@@ -69,3 +69,19 @@ export function humanReference(prefix: string, groups: readonly number[]): strin
   const parts = groups.map((length) => characters.slice(start, (start += length)).join(''));
   return [prefix, ...parts].join('-');
 }
+
+/** What a booking's QR code says before its reference. */
+export const bookingPayloadPrefix = 'MENTORING:BOOKING:';
+
+/**
+ * A booking reference (`BK-XXXXX-XXXXX`) from what a door scanner reads or a person types: its QR
+ * code's payload (`MENTORING:BOOKING:BK-…`), any case, spaces or dashes anywhere, I and L for 1,
+ * O for 0. Undefined when it cannot be one.
+ */
+export function readBookingReference(input: string): string | undefined {
+  const text = input.trim().toUpperCase();
+  const compact = (text.startsWith(bookingPayloadPrefix) ? text.slice(bookingPayloadPrefix.length) : text).replace(/[\s\-_.\u2010-\u2015\u2212]/g, '');
+  if (!/^BK[0-9A-Z]{10}$/.test(compact)) return undefined;
+  const body = compact.slice(2).replace(/[IL]/g, '1').replace(/O/g, '0');
+  return /^[0-9A-HJKMNP-TV-Z]{10}$/.test(body) ? `BK-${body.slice(0, 5)}-${body.slice(5)}` : undefined;
+}

@@ -7,7 +7,7 @@ import type { Principal, Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, formatMoney } from '../http/schemas.js';
-import { derivedId, firstIdAt, humanReference, newId } from '../ids.js';
+import { bookingPayloadPrefix, derivedId, firstIdAt, humanReference, newId, readBookingReference } from '../ids.js';
 import { retryTransaction, type NewTransfer, type TransferOutcome } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
 import type { RedeemAnswers, RedeemOutcome } from '../redemptions/redeemer.js';
@@ -83,7 +83,9 @@ const reverseSchema = z
 const listQuery = pageQuery.extend({
   status: z.enum(['held', 'captured', 'voided', 'expired', 'reversed']).optional(),
   offer_id: z.uuid().optional(),
-  booking_reference: z.string().max(20).optional(),
+  booking_reference: z.string().max(60).optional().openapi({
+    description: 'As printed, typed (any case, spaces or dashes) or scanned from the QR code (`MENTORING:BOOKING:BK-…`).',
+  }),
   created_after: z.iso.datetime({ offset: true }).optional().openapi({
     description: "Only redemptions made at or after this moment, e.g. a box office's day since midnight.",
   }),
@@ -379,7 +381,7 @@ export function redemptionRoutes(services: Services) {
           ${organization === undefined ? sql`` : sql`and (r.provider_id = ${organization.id} or ci.operator_id = ${organization.id})`}
           ${query.status === undefined ? sql`` : sql`and r.status = ${query.status}`}
           ${query.offer_id === undefined ? sql`` : sql`and r.offer_id = ${query.offer_id}`}
-          ${query.booking_reference === undefined ? sql`` : sql`and r.booking_reference = ${query.booking_reference.toUpperCase()}`}
+          ${query.booking_reference === undefined ? sql`` : sql`and r.booking_reference = ${readBookingReference(query.booking_reference) ?? query.booking_reference}`}
         order by r.id limit ${query.limit + 1}`;
       return c.json(page(rows.map((row) => redemptionJson(row, row)), query.limit), 200);
     },
@@ -579,7 +581,7 @@ function redemptionJson(row: RedemptionRow, offer: Pick<OfferRow, 'starts_at' | 
     reversed_amount: amountJson(row.reversed_amount),
     currency: row.currency,
     booking_reference: row.booking_reference,
-    qr_payload: `MENTORING:BOOKING:${row.booking_reference}`,
+    qr_payload: `${bookingPayloadPrefix}${row.booking_reference}`,
     hold_expires_at: row.hold_expires_at.toISOString(),
     reversible_until: reversibleUntil(offer).toISOString(),
     created_at: row.created_at.toISOString(),
