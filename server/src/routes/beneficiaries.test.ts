@@ -81,6 +81,9 @@ describe('nominating beneficiaries', () => {
       BNCGLI10D42L872X: 'a codice fiscale',
       'Giulia Bianchi': 'a first and last name',
       "Anna Maria D'Amico": 'a first and last name',
+      'ROSSI Mario': 'a first and last name',
+      'ROSSI MARIO': 'a first and last name',
+      'mario rossi': 'a first and last name',
     };
     const before = await beneficiaryCount();
     for (const [reference, what] of Object.entries(personal)) {

@@ -35,16 +35,28 @@ const personalPatterns: { what: string; matches: (reference: string) => boolean 
   },
 ];
 
+/**
+ * A beneficiary's reference of two or more words of letters alone, in any case ("ROSSI Mario" as a
+ * school register writes it, "mario rossi"), is a name: a pseudonym has a digit or a single letter.
+ * Only for references: a sentence of a thank-you note is words alone too.
+ */
+const wordsAlone = /^[\p{L}'’-]{2,}(\s+[\p{L}'’-]{2,})+$/u;
+
 /** The rule, as the API documentation states it. */
 const referenceRule =
   "Your own pseudonymous reference for the beneficiary, unique among yours, such as 3B-07: keep who is who in your own records. " +
   'Refused because it would identify a young person: anything with an @ (an email); a date (14/05/2009, 2009-05-14, 14.05.09, ' +
   '20090514); nine or more digits in a row, spaces, dots, dashes and brackets between them allowed (a phone number); an Italian ' +
-  'codice fiscale; only letters and spaces with two or more capitalised words (a "Firstname Lastname").';
+  'codice fiscale; two or more words of letters alone, in any case (a "Firstname Lastname", "ROSSI Mario", "mario rossi").';
 
 /** What personal data `reference` looks like, or undefined when it looks like a pseudonym. */
 export function personalDataIn(reference: string): string | undefined {
   return personalPatterns.find((pattern) => pattern.matches(reference))?.what;
+}
+
+/** What personal data a beneficiary's reference looks like: {@link personalDataIn}, and names in any case. */
+function personalDataInReference(reference: string): string | undefined {
+  return personalDataIn(reference) ?? (wordsAlone.test(reference.trim()) ? 'a first and last name' : undefined);
 }
 
 /**
@@ -98,7 +110,7 @@ const newBeneficiarySchema = z
       .min(1)
       .max(64)
       .superRefine((reference, context) => {
-        const what = personalDataIn(reference);
+        const what = personalDataInReference(reference);
         if (what !== undefined) {
           context.addIssue({
             code: 'custom',
