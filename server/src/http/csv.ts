@@ -17,10 +17,3 @@ function csvCell(text: string): string {
   const inert = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\n\r;]/.test(inert) ? `"${inert.replaceAll('"', '""')}"` : inert;
 }
-
-const italianDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The day of `time` in Italy, as YYYY-MM-DD: a booking at 00:30 on 1 December in Vigevano is 23:30 UTC on 30 November. */
-export function italianDate(time: Date): string {
-  return italianDay.format(time);
-}

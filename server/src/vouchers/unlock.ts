@@ -2,6 +2,7 @@
 // POST /v1/redemptions redeem_batch(), which calls it: both count attempts, wrong PINs and locks the same way.
 import type { Context } from 'hono';
 import { requireAccess } from '../auth/authenticate.js';
+import { italianDate } from '../calendar.js';
 import type { ApiEnv, Principal, Services } from '../http/context.js';
 import { clientIp, hitRateLimit, rateLimited } from '../http/rate-limit.js';
 import { problems } from '../http/router.js';
@@ -162,7 +163,7 @@ export function voucherProblem(refusal: VoucherRefusal): Problem {
         410,
         'voucher_expired',
         'Voucher expired',
-        `This voucher expired on ${refusal.expires_at.slice(0, 10)}; what was left went back to its fund.`,
+        `This voucher expired on ${italianDate(new Date(refusal.expires_at))}; what is left on it goes back to its fund.`,
         undefined,
         { extensions: { expired_at: new Date(refusal.expires_at).toISOString() } },
       );
