@@ -133,6 +133,8 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
       }
     }
     c.set('principal', principal);
+    // An answer for a key (vouchers, settlements, a beneficiary's data) is that key's alone: no cache keeps it.
+    c.header('Cache-Control', 'no-store');
     return next();
   };
 }

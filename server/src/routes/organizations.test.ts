@@ -71,6 +71,13 @@ describe('organizations and keys', () => {
     );
   });
 
+  it('answers a key with Cache-Control: no-store, so no shared cache keeps an organization\'s data', async () => {
+    const operator = await createOrganization(api, 'operator');
+    const answer = await call(api, 'GET', `/v1/organizations/${operator.id}`, { key: operator.secretKey });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get('cache-control'), 'no-store');
+  });
+
   it("hides organizations the caller does not manage", async () => {
     const one = await createOrganization(api, 'operator');
     const other = await createOrganization(api, 'operator');
