@@ -173,6 +173,7 @@ describe('the API served by the server process', () => {
 
     const malformed = await call(api, 'POST', '/v1/organizations', { key: adminKey, body: '{"kind": "mentor",' });
     assertProblem(malformed, 400, 'invalid_request');
+    assert.match(malformed.body.detail, /JSON/);
     const missingKey = await call(api, 'GET', '/v1/organizations');
     assertProblem(missingKey, 401, 'unauthorized');
     for (const answer of [malformed, missingKey]) {

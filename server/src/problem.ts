@@ -96,7 +96,9 @@ export function handleError(error: Error, c: Context): Response {
   }
   if (error instanceof HTTPException && error.status < 500) {
     const code = codeForStatus[error.status] ?? 'invalid_request';
-    return problemResponse(c, new Problem(error.status, code, error.message || 'Invalid request'));
+    // Hono's own refusals (a body that is not JSON, say) have a message, not a title and a detail: the message is both.
+    const message = error.message || 'Invalid request';
+    return problemResponse(c, new Problem(error.status, code, message, `${message}. Check the request against /docs.`));
   }
   console.error(`[${String(c.get('requestId'))}] ${c.req.method} ${c.req.path} failed:`, error);
   return problemResponse(

@@ -147,7 +147,9 @@ export function redemptionRoutes(services: Services) {
       });
       const inPage = principal.type === 'key' && principal.keyKind === 'publishable';
       if (inPage && !body.capture) {
-        throw new Problem(400, 'invalid_request', 'In-page redemptions are captured at once', 'Send `capture: true`, or hold at the box office with a desk key.');
+        throw new Problem(400, 'invalid_request', 'In-page redemptions are captured at once', 'Send `capture: true`, or hold at the box office with a desk key.', [
+          { path: 'capture', message: 'must be true with a publishable key' },
+        ]);
       }
       const code = codeOrProblem(body.code);
       await limitPublicClient(services, c, principal);
@@ -515,7 +517,7 @@ function redeemProblem(outcome: Refusal, offerId: string, seats: number): Error 
     case 'restriction_mismatch': {
       const reasons = {
         circuit: 'it belongs to another circuit',
-        category: `it is for ${outcome.allowed?.join(', ')}, and this is ${outcome.actual}`,
+        category: `it is for ${listed(outcome.allowed ?? [])} only, and this offer is ${outcome.actual}`,
         offer: 'it is for other offers',
         provider: 'it is for other places',
       };
@@ -589,4 +591,9 @@ function redemptionJson(row: RedemptionRow, offer: Pick<OfferRow, 'starts_at' | 
     released_at: row.released_at?.toISOString() ?? null,
     reversed_at: row.reversed_at?.toISOString() ?? null,
   };
+}
+
+/** "music", "music or theatre", "music, course or theatre". */
+function listed(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
