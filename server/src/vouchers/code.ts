@@ -18,12 +18,13 @@ export function generateCode(): string {
 }
 
 /**
- * The canonical form of what someone typed or pasted (spaces, dashes, the en and em dashes a phone's
- * keyboard makes of them, lowercase, the MNT prefix optional), or undefined when it cannot be a code: wrong length, a stray character or a check
+ * The canonical form of what someone typed or pasted (lowercase, the MNT prefix optional, and
+ * anything between the characters ignored: spaces, dashes, the en and em dashes a phone's keyboard
+ * makes of them), or undefined when it cannot be a code: wrong length, a stray character or a check
  * character that does not match.
  */
 export function normalizeCode(input: string): string | undefined {
-  let compact = input.toUpperCase().replace(/[\s\-_.\u2010-\u2015\u2212]/g, '');
+  let compact = input.toUpperCase().replace(/[^0-9A-Z]/g, '');
   if (compact.startsWith(prefix) && compact.length === prefix.length + randomLength + 1) {
     compact = compact.slice(prefix.length);
   }

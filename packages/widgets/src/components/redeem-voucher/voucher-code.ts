@@ -10,11 +10,13 @@ const prefix = 'MNT';
 export type CodeProblem = 'incomplete' | 'typo';
 
 /**
- * The canonical code from what a beneficiary typed or pasted: spaces, dashes (the en and em dashes
- * a phone's keyboard makes of them too) and lowercase are fine, the MNT prefix is optional, and I, L and O are read as 1, 1 and 0.
+ * The canonical code from what a beneficiary typed or pasted: lowercase is fine, anything between
+ * the characters is ignored (spaces, dashes, the en and em dashes of a phone's keyboard), the MNT
+ * prefix is optional, and I, L and O are read as 1, 1 and 0.
  */
 export function readVoucherCode(input: string): { code: string } | { problem: CodeProblem } {
-  let compact = input.toUpperCase().replace(/[\s\-_.\u2010-\u2015\u2212]/g, '');
+  // Keeps letters and digits alone, as the server's /[^0-9A-Z]/ does, in fewer bytes (the widget's budget).
+  let compact = input.toUpperCase().replace(/\W|_/g, '');
   if (compact.startsWith(prefix) && compact.length === prefix.length + bodyLength + 1) compact = compact.slice(prefix.length);
   compact = compact.replace(/[ILO]/g, (character) => (character === 'O' ? '0' : '1'));
   if (compact.length !== bodyLength + 1) return { problem: 'incomplete' };
