@@ -281,6 +281,10 @@ const seeds = {
     return api.call('POST', '/v1/redemptions', { key: deskKey, body: { code: voucher.code, pin: voucher.pin, offer_id: offerId, seats, capture } });
   },
 
+  /** Gives `seats` of a captured booking back, as a provider's own system would through the API. */
+  reverseBooking: (api, world, { deskKey, redemptionId, seats }) =>
+    api.call('POST', `/v1/redemptions/${redemptionId}/reverse`, { key: deskKey, body: { seats } }),
+
   /** The circuit's operator pays the provider what it captured: a settlement and its statement. */
   settle: (api, world, { providerId }) => api.call('POST', '/v1/settlements', { key: world.operator.secretKey, body: { provider_id: providerId } }),
 

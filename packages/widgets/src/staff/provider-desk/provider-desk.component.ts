@@ -365,6 +365,14 @@ export class MentoringProviderDesk extends DeskElement {
   }
 
   #statusBadge(redemption: DeskRedemption): TemplateResult {
+    // A booking cancelled in part (through the API) still admits its other seats at the door.
+    const stillValid = redemption.status === 'reversed' ? (redemption.captured_amount - redemption.reversed_amount) / redemption.seat_price : 0;
+    if (stillValid > 0) {
+      return html`<span class="status status-captured">${plural(stillValid, this.locale, {
+        one: () => msg(str`Partly cancelled: ${stillValid} seat still valid`),
+        other: () => msg(str`Partly cancelled: ${stillValid} seats still valid`),
+      })}</span>`;
+    }
     const text = {
       held: () => msg('Held, to confirm'),
       captured: () => msg('Confirmed'),

@@ -194,6 +194,18 @@ describe('<mentoring-provider-desk> at the door and after', () => {
     }
   });
 
+  it('shows a booking cancelled in part as still valid for the seats left, not as cancelled', async () => {
+    const office = await boxOffice();
+    const booking = await seed<DeskRedemption>('deskBooking', { deskKey: office.deskKey, offerId: office.offerIds[0], seats: 3 });
+    await seed('reverseBooking', { deskKey: office.deskKey, redemptionId: booking.id, seats: 1 });
+    const element = await openDesk(office);
+    type(element, '#scan', booking.booking_reference);
+    click(element, 'Continue');
+    await waitUntil(() => inside(element, '.booking .reference')?.textContent === booking.booking_reference, 'the booking is not shown');
+    expect(inside(element, '.booking')!.textContent).to.contain('Partly cancelled: 2 seats still valid').and.not.contain('Cancelled');
+    await expect(element).to.be.accessible();
+  });
+
   it("starts the day again at midnight: a desk left open overnight no longer lists yesterday's bookings", async () => {
     const office = await boxOffice();
     const booking = await seed<DeskRedemption>('deskBooking', { deskKey: office.deskKey, offerId: office.offerIds[0] });
