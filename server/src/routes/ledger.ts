@@ -12,13 +12,13 @@ const reconciliationSchema = z
     object: z.literal('reconciliation'),
     clean: z.boolean().openapi({ description: 'True when every invariant of docs/ledger.md holds.' }),
     checked_at: z.iso.datetime(),
-    accounts: z.number().int(),
-    transfers: z.number().int(),
-    totals: figures,
-    by_code: figures,
-    open_holds: z.object({ count: z.number().int(), amount: z.number().int() }),
+    accounts: z.number().int().optional().openapi({ description: 'The whole ledger: admin key only, as totals, by_code and open_holds.' }),
+    transfers: z.number().int().optional(),
+    totals: figures.optional(),
+    by_code: figures.optional(),
+    open_holds: z.object({ count: z.number().int(), amount: z.number().int() }).optional(),
     pools: figures.openapi({ description: "Each pool's identity; an operator sees its own circuits' pools." }),
-    problems: z.array(z.string()),
+    problems: z.array(z.string()).openapi({ description: 'What failed; for an operator, what names one of its pools.' }),
   })
   .openapi('Reconciliation');
 
@@ -34,15 +34,16 @@ export function ledgerRoutes({ sql }: Services) {
       description:
         'Checks Σ debits = Σ credits, every cached counter against the transfers, overdrafts, holds, ' +
         'reversals and the identity of every pool, on one consistent snapshot. Amounts in cents. ' +
-        "Reads every transfer: run it for audits, not on every page view. An operator's key sees the pools of its own " +
-        'circuits; the admin key every pool.',
+        "Reads every transfer: run it for audits, not on every page view. An operator's key sees whether the whole ledger " +
+        'is clean and the figures of its own circuits\' pools; the admin key every figure.',
       security: bearer,
       responses: { 200: jsonResponse(reconciliationSchema, 'The figures and what failed'), ...problems(401, 403) },
     }),
     async (c) => {
       const operator = requireAccess(principalOf(c), { organizations: ['operator'] });
       const report = await reconcile(sql);
-      // The checks and totals are the whole ledger's; the figures of each pool only its circuit's operator's (and the admin's).
+      // `clean` is the whole ledger's. Its figures are the admin's; an operator sees its own circuits' pools
+      // (and what failed in them) and nothing from which another operator's money could be worked out.
       const own =
         operator === undefined
           ? undefined
@@ -50,18 +51,25 @@ export function ledgerRoutes({ sql }: Services) {
               (await sql<{ id: string }[]>`
                 select p.id from pools p join circuits ci on ci.id = p.circuit_id where ci.operator_id = ${operator.id}`).map((pool) => pool.id),
             );
+      const mine = (id: string) => own === undefined || own.has(id);
+      const wholeLedger =
+        own === undefined
+          ? {
+              accounts: report.accounts,
+              transfers: report.transfers,
+              totals: report.totals.map(snakeCase),
+              by_code: report.byCode.map(snakeCase),
+              open_holds: { count: report.openHolds.count, amount: Number(report.openHolds.amount) },
+            }
+          : {};
       return c.json(
         {
           object: 'reconciliation' as const,
           clean: report.clean,
           checked_at: report.checkedAt.toISOString(),
-          accounts: report.accounts,
-          transfers: report.transfers,
-          totals: report.totals.map(snakeCase),
-          by_code: report.byCode.map(snakeCase),
-          open_holds: { count: report.openHolds.count, amount: Number(report.openHolds.amount) },
-          pools: report.pools.filter((pool) => own === undefined || own.has(pool.accountId)).map(snakeCase),
-          problems: report.problems,
+          ...wholeLedger,
+          pools: report.pools.filter((pool) => mine(pool.accountId)).map(snakeCase),
+          problems: own === undefined ? report.problems : report.problems.filter((problem) => [...own].some((id) => problem.includes(id))),
         },
         200,
       );

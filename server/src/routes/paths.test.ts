@@ -391,7 +391,7 @@ describe('POST /v1/public/path-progress', () => {
     );
     const answer = await progress({ booking_reference: 'BK-00000-00000' });
     assert.equal(answer.headers.get('access-control-allow-origin'), theatreSite);
-    assert.equal(answer.headers.get('cache-control'), null);
+    assert.equal(answer.headers.get('cache-control'), 'no-store', 'a keyed answer, never cached');
     assertOk(await call(api, 'GET', `/v1/public/badges/circuit/${circuit.id}`));
   });
 });

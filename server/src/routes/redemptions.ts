@@ -298,8 +298,8 @@ export function redemptionRoutes(services: Services) {
       // includes the reversal or refuses it, never pays for money that went back.
       const row = await retryTransaction(() =>
         sql.begin(async (tx) => {
-          const [locked] = await tx<{ status: string; settlement_id: string | null; expired: boolean; pool_id: string }[]>`
-            select r.status, r.settlement_id, v.expires_at <= now() as expired, v.pool_id
+          const [locked] = await tx<{ status: string; reversed_amount: bigint; settlement_id: string | null; expired: boolean; pool_id: string }[]>`
+            select r.status, r.reversed_amount, r.settlement_id, v.expires_at <= now() as expired, v.pool_id
             from redemptions r join vouchers v on v.id = r.voucher_id where r.id = ${redemption.id} for update of r`;
           if (locked!.settlement_id !== null) {
             throw new Problem(
@@ -311,7 +311,11 @@ export function redemptionRoutes(services: Services) {
               { extensions: { settlement_id: locked!.settlement_id } },
             );
           }
-          if (locked!.status === 'reversed') return undefined;
+          // Reversed meanwhile by a request that came at the same moment: the same reversal answers the same, another is refused.
+          if (locked!.status === 'reversed') {
+            if (locked!.reversed_amount !== amount) requireStatus({ ...redemption, status: 'reversed', reversed_amount: locked!.reversed_amount }, 'captured');
+            return undefined;
+          }
           const reversal: NewTransfer = {
             id: derivedId(redemption.id, 'reverse'),
             code: 'REVERSE',
