@@ -237,7 +237,7 @@ export async function reserveAdoption(tx: Queryable, needId: string, amount: big
       'exceeds_need',
       'More than the need asks',
       left === 0n
-        ? `The rest of this need is promised by adoptions still waiting for their payment; each keeps its part for ${adoptionHoldDays} days.`
+        ? `The rest of this need is promised by adoptions still waiting for their payment; each keeps its part for up to ${adoptionHoldDays} days.`
         : `This need has ${formatMoney(left, need.currency)} left to adopt (${Number(left / seatPrice(need))} whole seats); adopt that or less.`,
       [{ path: 'amount', message: 'more than the need has left' }],
       { extensions: { open_amount: amountJson(left) } },

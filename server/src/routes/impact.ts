@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
+import { italianDate } from '../calendar.js';
 import type { Organization, Principal, Services } from '../http/context.js';
 import { csvAttachment } from '../http/csv.js';
 import { apiRouter, bearer, jsonResponse, problems } from '../http/router.js';
@@ -106,7 +107,7 @@ export function impactRoutes({ sql }: Services) {
       ...impact.rows.map((row) => [row.month, row.category ?? '', ...csvFigures(row)]),
       ['total', '', ...csvFigures(impact.totals)],
     ];
-    return csvAttachment(c, `impact-${new Date().toISOString().slice(0, 10)}.csv`, rows);
+    return csvAttachment(c, `impact-${italianDate(new Date())}.csv`, rows);
   });
   app.openAPIRegistry.registerPath({
     method: 'get',

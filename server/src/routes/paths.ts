@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf } from '../auth/authenticate.js';
 import { auditThisRead } from '../audit/audit-log.js';
+import { italianDate } from '../calendar.js';
 import type { Queryable } from '../db/connection.js';
 import type { Services } from '../http/context.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, formatMoney, localizedText } from '../http/schemas.js';
-import { derivedId } from '../ids.js';
+import { derivedId, readBookingReference } from '../ids.js';
 import { retryTransaction } from '../ledger/ledger.js';
 import { Problem } from '../problem.js';
 import { codeHint, generateCode, generatePin, hashCode, hashPin } from '../vouchers/code.js';
@@ -200,7 +201,7 @@ export function pathRoutes(services: Services) {
               409,
               'card_already_issued',
               'Card already made',
-              `The card of this bonus was made on ${progress.bonus_card_issued_at.toISOString().slice(0, 10)}; its code and PIN cannot be shown again.`,
+              `The card of this bonus was made on ${italianDate(progress.bonus_card_issued_at)}; its code and PIN cannot be shown again.`,
             );
           }
           const [issued] = await tx<{ status: 'issued' | 'pending' }[]>`select path_bonus_issue(${progress.id}) as status`;
@@ -253,7 +254,7 @@ export function pathRoutes(services: Services) {
         holder = { beneficiaryId: row!.beneficiary_id, circuitId: voucher.circuitId };
       } else {
         await limitPublicClient(services, c, principal);
-        const reference = body.booking_reference.toUpperCase().replace(/^BK-?(\w{5})-?(\w{5})$/, 'BK-$1-$2');
+        const reference = readBookingReference(body.booking_reference) ?? body.booking_reference;
         const [row] = await sql<{ beneficiary_id: string; circuit_id: string }[]>`
           select v.beneficiary_id, f.circuit_id from redemptions r
             join vouchers v on v.id = r.voucher_id join offers f on f.id = r.offer_id

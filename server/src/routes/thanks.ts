@@ -4,7 +4,7 @@ import type { Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { localizedText } from '../http/schemas.js';
-import { newId } from '../ids.js';
+import { newId, readBookingReference } from '../ids.js';
 import { Problem } from '../problem.js';
 import { unlockVoucher } from '../vouchers/unlock.js';
 import { personalDataIn } from './beneficiaries.js';
@@ -120,7 +120,7 @@ export function thanksRoutes(services: Services) {
       const [booking] = await sql<{ id: string; status: string; language: (typeof languages)[number] }[]>`
         select r.id, r.status, b.language
         from redemptions r join vouchers v on v.id = r.voucher_id join beneficiaries b on b.id = v.beneficiary_id
-        where r.booking_reference = ${body.booking_reference.toUpperCase()} and r.voucher_id = ${voucher.id}`;
+        where r.booking_reference = ${readBookingReference(body.booking_reference) ?? body.booking_reference} and r.voucher_id = ${voucher.id}`;
       if (booking === undefined || booking.status !== 'captured') {
         throw new Problem(
           404,
