@@ -273,9 +273,9 @@ export class MentoringProviderDesk extends DeskElement {
         <dt>${msg('Event')}</dt>
         <dd>${this.#offerTitle(redemption.offer_id)}</dd>
         <dt>${msg('Seats')}</dt>
-        <dd>${redemption.status === 'held' ? redemption.seats : redemption.captured_seats}</dd>
+        <dd>${redemption.status === 'held' ? redemption.seats : validSeats(redemption)}</dd>
         <dt>${msg('Amount')}</dt>
-        <dd>${formatMoney(redemption.status === 'held' ? redemption.amount : redemption.captured_amount, redemption.currency, locale)}</dd>
+        <dd>${formatMoney(redemption.status === 'held' ? redemption.amount : redemption.captured_amount - redemption.reversed_amount, redemption.currency, locale)}</dd>
       </dl>
       <div class="actions">
         ${this.#actions(redemption)}
@@ -366,8 +366,8 @@ export class MentoringProviderDesk extends DeskElement {
 
   #statusBadge(redemption: DeskRedemption): TemplateResult {
     // A booking cancelled in part (through the API) still admits its other seats at the door.
-    const stillValid = redemption.status === 'reversed' ? (redemption.captured_amount - redemption.reversed_amount) / redemption.seat_price : 0;
-    if (stillValid > 0) {
+    const stillValid = validSeats(redemption);
+    if (redemption.status === 'reversed' && stillValid > 0) {
       return html`<span class="status status-captured">${plural(stillValid, this.locale, {
         one: () => msg(str`Partly cancelled: ${stillValid} seat still valid`),
         other: () => msg(str`Partly cancelled: ${stillValid} seats still valid`),
@@ -591,4 +591,9 @@ export class MentoringProviderDesk extends DeskElement {
     this.save(csv, `mentoring-${settlement.period_end.slice(0, 10)}-${settlement.id.slice(-8)}.csv`);
     this.tell('success', () => msg('Statement downloaded.'));
   }
+}
+
+/** The seats a confirmed booking admits at the door: those captured, less those a cancellation gave back. */
+function validSeats(redemption: DeskRedemption): number {
+  return (redemption.captured_amount - redemption.reversed_amount) / redemption.seat_price;
 }
