@@ -134,7 +134,8 @@ describe('a month of the Vigevano circuit', () => {
     const report = assertOk(await call(api, 'GET', '/v1/ledger/reconciliation', { key: circuit.operator.secretKey }));
     assert.deepEqual(report.problems, []);
     assert.equal(report.clean, true);
-    assert.deepEqual(report.open_holds, { count: 0, amount: 0 });
+    // The whole ledger's figures are the admin's.
+    assert.deepEqual(assertOk(await call(api, 'GET', '/v1/ledger/reconciliation', { key: adminKey })).open_holds, { count: 0, amount: 0 });
     const pool = report.pools.find((figures: { account_id: string }) => figures.account_id === circuit.generalPoolId);
     assert.deepEqual(
       { funded: pool.funded, available: pool.available, vouchers: pool.vouchers, captured: pool.captured, reversed: pool.reversed, expired_back: pool.expired_back },
