@@ -10,6 +10,12 @@ describe('ids and references', () => {
     assert.equal(new Set(ids.map((id) => id.slice(14))).size, ids.length, 'the random parts differ');
   });
 
+  it('ids made in the same millisecond sort in the order they were made, and differ', () => {
+    const ids = Array.from({ length: 2000 }, () => newId(1_764_000_000_000));
+    assert.deepEqual([...ids].sort(), ids);
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
   it('the first id of a millisecond sorts before every id made from then on, and after every earlier one', () => {
     const moment = 1_764_000_000_000;
     const first = firstIdAt(new Date(moment));
