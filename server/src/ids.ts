@@ -88,14 +88,14 @@ export function humanReference(prefix: string, groups: readonly number[]): strin
 export const bookingPayloadPrefix = 'MENTORING:BOOKING:';
 
 /**
- * A booking reference (`BK-XXXXX-XXXXX`) from what a door scanner reads or a person types: its QR
- * code's payload (`MENTORING:BOOKING:BK-…`), any case, spaces or dashes anywhere, I and L for 1,
- * O for 0. Undefined when it cannot be one.
+ * A booking reference as stored (`BK-XXXXX-XXXXX`) from what a door scanner reads or a person types:
+ * its QR code's payload (`MENTORING:BOOKING:BK-…`), any case, anything between the characters
+ * ignored, I and L for 1, O for 0. What cannot be a reference comes back as typed, and finds nothing.
  */
-export function readBookingReference(input: string): string | undefined {
+export function readBookingReference(input: string): string {
   const text = input.trim().toUpperCase();
-  const compact = (text.startsWith(bookingPayloadPrefix) ? text.slice(bookingPayloadPrefix.length) : text).replace(/[\s\-_.\u2010-\u2015\u2212]/g, '');
-  if (!/^BK[0-9A-Z]{10}$/.test(compact)) return undefined;
+  const compact = (text.startsWith(bookingPayloadPrefix) ? text.slice(bookingPayloadPrefix.length) : text).replace(/[^0-9A-Z]/g, '');
+  if (!/^BK[0-9A-Z]{10}$/.test(compact)) return text;
   const body = compact.slice(2).replace(/[IL]/g, '1').replace(/O/g, '0');
-  return /^[0-9A-HJKMNP-TV-Z]{10}$/.test(body) ? `BK-${body.slice(0, 5)}-${body.slice(5)}` : undefined;
+  return `BK-${body.slice(0, 5)}-${body.slice(5)}`;
 }

@@ -254,7 +254,7 @@ export function pathRoutes(services: Services) {
         holder = { beneficiaryId: row!.beneficiary_id, circuitId: voucher.circuitId };
       } else {
         await limitPublicClient(services, c, principal);
-        const reference = readBookingReference(body.booking_reference) ?? body.booking_reference;
+        const reference = readBookingReference(body.booking_reference);
         const [row] = await sql<{ beneficiary_id: string; circuit_id: string }[]>`
           select v.beneficiary_id, f.circuit_id from redemptions r
             join vouchers v on v.id = r.voucher_id join offers f on f.id = r.offer_id

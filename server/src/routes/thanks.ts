@@ -120,7 +120,7 @@ export function thanksRoutes(services: Services) {
       const [booking] = await sql<{ id: string; status: string; language: (typeof languages)[number] }[]>`
         select r.id, r.status, b.language
         from redemptions r join vouchers v on v.id = r.voucher_id join beneficiaries b on b.id = v.beneficiary_id
-        where r.booking_reference = ${readBookingReference(body.booking_reference) ?? body.booking_reference} and r.voucher_id = ${voucher.id}`;
+        where r.booking_reference = ${readBookingReference(body.booking_reference)} and r.voucher_id = ${voucher.id}`;
       if (booking === undefined || booking.status !== 'captured') {
         throw new Problem(
           404,

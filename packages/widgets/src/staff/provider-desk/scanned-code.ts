@@ -9,7 +9,7 @@ const bookingPayload = 'MENTORING:BOOKING:';
 
 export function readScanned(input: string): Scanned {
   const text = input.trim().toUpperCase();
-  const compact = (text.startsWith(bookingPayload) ? text.slice(bookingPayload.length) : text).replace(/[\s\-_.\u2010-\u2015\u2212]/g, '');
+  const compact = (text.startsWith(bookingPayload) ? text.slice(bookingPayload.length) : text).replace(/\W|_/g, '');
   if (/^BK[0-9A-Z]{10}$/.test(compact)) {
     // Crockford base32, as the reference was made: I and L read as 1, O as 0.
     const body = compact.slice(2).replace(/[IL]/g, '1').replace(/O/g, '0');
