@@ -47,11 +47,8 @@ export function ledgerRoutes({ sql }: Services) {
       const own =
         operator === undefined
           ? undefined
-          : new Set(
-              (await sql<{ id: string }[]>`
-                select p.id from pools p join circuits ci on ci.id = p.circuit_id where ci.operator_id = ${operator.id}`).map((pool) => pool.id),
-            );
-      const mine = (id: string) => own === undefined || own.has(id);
+          : (await sql<{ id: string }[]>`
+              select p.id from pools p join circuits ci on ci.id = p.circuit_id where ci.operator_id = ${operator.id}`).map((pool) => pool.id);
       const wholeLedger =
         own === undefined
           ? {
@@ -68,8 +65,8 @@ export function ledgerRoutes({ sql }: Services) {
           clean: report.clean,
           checked_at: report.checkedAt.toISOString(),
           ...wholeLedger,
-          pools: report.pools.filter((pool) => mine(pool.accountId)).map(snakeCase),
-          problems: own === undefined ? report.problems : report.problems.filter((problem) => [...own].some((id) => problem.includes(id))),
+          pools: (own === undefined ? report.pools : report.pools.filter((pool) => own.includes(pool.accountId))).map(snakeCase),
+          problems: own === undefined ? report.problems : report.problems.filter((problem) => own.some((id) => problem.includes(id))),
         },
         200,
       );

@@ -274,8 +274,10 @@ export function redemptionRoutes(services: Services) {
     async (c) => {
       const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
       const seats = c.req.valid('json').seats ?? redemption.captured_seats;
+      const amount = redemption.seat_price * BigInt(seats);
       // The same reversal again answers the same; another one (other seats) is refused, as for a capture.
-      if (redemption.status === 'reversed' && redemption.reversed_amount === redemption.seat_price * BigInt(seats)) {
+      if (redemption.status === 'reversed') {
+        requireSameReversal(redemption, redemption.reversed_amount, amount);
         return c.json(redemptionJson(redemption, offer), 200);
       }
       requireStatus(redemption, 'captured');
@@ -293,7 +295,6 @@ export function redemptionRoutes(services: Services) {
           { extensions: { reversible_until: until.toISOString() } },
         );
       }
-      const amount = redemption.seat_price * BigInt(seats);
       // One transaction with the row locked: a settlement closing at the same moment either
       // includes the reversal or refuses it, never pays for money that went back.
       const row = await retryTransaction(() =>
@@ -313,7 +314,7 @@ export function redemptionRoutes(services: Services) {
           }
           // Reversed meanwhile by a request that came at the same moment: the same reversal answers the same, another is refused.
           if (locked!.status === 'reversed') {
-            if (locked!.reversed_amount !== amount) requireStatus({ ...redemption, status: 'reversed', reversed_amount: locked!.reversed_amount }, 'captured');
+            requireSameReversal(redemption, locked!.reversed_amount, amount);
             return undefined;
           }
           const reversal: NewTransfer = {
@@ -387,7 +388,7 @@ export function redemptionRoutes(services: Services) {
           ${organization === undefined ? sql`` : sql`and (r.provider_id = ${organization.id} or ci.operator_id = ${organization.id})`}
           ${query.status === undefined ? sql`` : sql`and r.status = ${query.status}`}
           ${query.offer_id === undefined ? sql`` : sql`and r.offer_id = ${query.offer_id}`}
-          ${query.booking_reference === undefined ? sql`` : sql`and r.booking_reference = ${readBookingReference(query.booking_reference) ?? query.booking_reference}`}
+          ${query.booking_reference === undefined ? sql`` : sql`and r.booking_reference = ${readBookingReference(query.booking_reference)}`}
         order by r.id limit ${query.limit + 1}`;
       return c.json(page(rows.map((row) => redemptionJson(row, row)), query.limit), 200);
     },
@@ -455,11 +456,14 @@ function requireStatus(redemption: RedemptionRow, status: 'held' | 'captured'): 
   if (status === 'held') {
     throw new Problem(409, 'hold_already_resolved', `Redemption is ${redemption.status}`, `Only a held redemption can be captured or voided; this one is ${redemption.status}.`);
   }
-  if (redemption.status === 'reversed') {
-    const seats = redemption.reversed_amount / redemption.seat_price;
-    throw new Problem(409, 'conflict', 'Redemption is reversed', `It was reversed already (${seats} of its seats went back); a redemption is reversed once.`);
-  }
   throw new Problem(409, 'conflict', `Redemption is ${redemption.status}`, `Only a captured redemption can be reversed; this one is ${redemption.status}.`);
+}
+
+/** A redemption is reversed once: asking for the same reversal again is a retry, asking for other seats is refused. */
+function requireSameReversal(redemption: Pick<RedemptionRow, 'seat_price'>, reversedAmount: bigint, asked: bigint): void {
+  if (reversedAmount === asked) return;
+  const seats = reversedAmount / redemption.seat_price;
+  throw new Problem(409, 'conflict', 'Redemption is reversed', `It was reversed already (${seats} of its seats went back); a redemption is reversed once.`);
 }
 
 /** The ledger refused to resolve the hold: say why, in the redemption's words. */
