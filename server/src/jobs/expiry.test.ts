@@ -111,7 +111,8 @@ describe('the expiry job', () => {
     await api.database.sql`update vouchers set expires_at = now() - interval '1 minute' where id = ${voucher.id}`;
     await expire();
     const poolBefore = await available(circuit.generalPoolId);
-    assertOk(await call(api, 'POST', `/v1/redemptions/${booking.id}/reverse`, { key: desk, body: {} }));
+    const reversed = assertOk(await call(api, 'POST', `/v1/redemptions/${booking.id}/reverse`, { key: desk, body: {} }));
+    assert.equal(reversed.voucher_available, 0, 'the answer tells the desk there is nothing left to spend');
     assert.equal(await available(voucher.id), 0n, 'an expired voucher is given nothing to spend');
     assert.equal(await available(circuit.generalPoolId), poolBefore + 1500n);
     await assertReconciled();

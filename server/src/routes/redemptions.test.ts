@@ -169,10 +169,12 @@ describe('at the box office', () => {
     assert.equal(captured.status, 'captured');
     assert.equal(captured.captured_seats, 1);
     assert.equal(captured.captured_amount, 1500);
+    assert.equal(captured.voucher_available, 3500, 'the answer tells what the voucher has left');
     assert.equal(await available(voucher.id), 3500n);
     assert.equal(await seatsLeft(offer.id), offer.seats - 1);
     const again = assertOk(await call(api, 'POST', `/v1/redemptions/${redemption.id}/capture`, { key: theatre.deskKey, body: { seats: 1 } }));
     assert.equal(again.captured_amount, 1500, 'capturing again changes nothing');
+    assert.equal(again.voucher_available, 3500);
     assertProblem(await call(api, 'POST', `/v1/redemptions/${redemption.id}/void`, { key: theatre.deskKey }), 409, 'hold_already_resolved');
   });
 
@@ -180,6 +182,7 @@ describe('at the box office', () => {
     const { redemption, voucher, offer } = await hold(3);
     const voided = assertOk(await call(api, 'POST', `/v1/redemptions/${redemption.id}/void`, { key: theatre.deskKey }));
     assert.equal(voided.status, 'voided');
+    assert.equal(voided.voucher_available, 5000);
     assert.equal(await available(voucher.id), 5000n);
     assert.equal(await seatsLeft(offer.id), offer.seats);
     assertProblem(
@@ -204,6 +207,7 @@ describe('at the box office', () => {
     const reversed = assertOk(await call(api, 'POST', `/v1/redemptions/${redemption.id}/reverse`, { key: theatre.deskKey, body: {} }));
     assert.equal(reversed.status, 'reversed');
     assert.equal(reversed.reversed_amount, 3000);
+    assert.equal(reversed.voucher_available, 5000);
     assert.equal(await available(voucher.id), 5000n);
     assert.equal(await seatsLeft(offer.id), offer.seats);
 

@@ -46,11 +46,12 @@ const redemptionSchema = z
   })
   .openapi('Redemption');
 
-const createdRedemptionSchema = redemptionSchema
+/** What a redemption's own steps answer (made, captured, voided, reversed): the voucher's balance too, to tell the beneficiary. */
+const redemptionWithBalanceSchema = redemptionSchema
   .extend({
-    voucher_available: z.number().int().openapi({ description: 'What is left on the voucher after this redemption, in cents.' }),
+    voucher_available: z.number().int().openapi({ description: 'What is left on the voucher after this step, in cents.' }),
   })
-  .openapi('CreatedRedemption');
+  .openapi('RedemptionWithBalance');
 
 const newRedemptionSchema = z
   .strictObject({
@@ -132,7 +133,7 @@ export function redemptionRoutes(services: Services) {
       security: bearer,
       request: { body: jsonBody(newRedemptionSchema) },
       responses: {
-        201: jsonResponse(createdRedemptionSchema, 'The redemption, held or captured'),
+        201: jsonResponse(redemptionWithBalanceSchema, 'The redemption, held or captured'),
         ...problems(400, 401, 403, 404, 409, 422, 429),
         410: { description: 'Voucher expired (`voucher_expired`)' },
         423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)' },
@@ -188,12 +189,12 @@ export function redemptionRoutes(services: Services) {
         'unused seats go back to the offer and their money to the voucher. Capturing again answers the same.',
       security: bearer,
       request: { params: idParam, body: jsonBody(captureSchema) },
-      responses: { 200: jsonResponse(redemptionSchema, 'The captured redemption'), ...problems(400, 401, 403, 404, 409, 422) },
+      responses: { 200: jsonResponse(redemptionWithBalanceSchema, 'The captured redemption'), ...problems(400, 401, 403, 404, 409, 422) },
     }),
     async (c) => {
       const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
       const seats = c.req.valid('json').seats ?? redemption.seats;
-      if (redemption.status === 'captured' && redemption.captured_seats === seats) return c.json(redemptionJson(redemption, offer), 200);
+      if (redemption.status === 'captured' && redemption.captured_seats === seats) return c.json(await withBalance(sql, redemption, offer), 200);
       if (seats > redemption.seats) {
         throw new Problem(422, 'exceeds_hold', 'More seats than held', `This redemption holds ${redemption.seats} seats.`);
       }
@@ -218,7 +219,7 @@ export function redemptionRoutes(services: Services) {
           from captured where offers.id = captured.offer_id and captured.seats > captured.captured_seats
         )
         select * from captured`);
-      return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
+      return c.json(await withBalance(sql, row ?? (await reload(sql, redemption.id)), offer), 200);
     },
   );
 
@@ -231,11 +232,11 @@ export function redemptionRoutes(services: Services) {
       description: 'Gives the held money back to the voucher and the seats back to the offer. Voiding again answers the same.',
       security: bearer,
       request: { params: idParam },
-      responses: { 200: jsonResponse(redemptionSchema, 'The voided redemption'), ...problems(401, 403, 404, 409) },
+      responses: { 200: jsonResponse(redemptionWithBalanceSchema, 'The voided redemption'), ...problems(401, 403, 404, 409) },
     }),
     async (c) => {
       const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
-      if (redemption.status === 'voided') return c.json(redemptionJson(redemption, offer), 200);
+      if (redemption.status === 'voided') return c.json(await withBalance(sql, redemption, offer), 200);
       requireStatus(redemption, 'held');
       const outcome = await ledger.createTransfer({
         id: derivedId(redemption.id, 'void'),
@@ -253,7 +254,7 @@ export function redemptionRoutes(services: Services) {
           update offers set seats_taken = seats_taken - voided.seats from voided where offers.id = voided.offer_id
         )
         select * from voided`);
-      return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
+      return c.json(await withBalance(sql, row ?? (await reload(sql, redemption.id)), offer), 200);
     },
   );
 
@@ -269,7 +270,7 @@ export function redemptionRoutes(services: Services) {
         'answers the same, another (other seats) 409 `conflict`.',
       security: bearer,
       request: { params: idParam, body: jsonBody(reverseSchema) },
-      responses: { 200: jsonResponse(redemptionSchema, 'The reversed redemption'), ...problems(400, 401, 403, 404, 409, 422) },
+      responses: { 200: jsonResponse(redemptionWithBalanceSchema, 'The reversed redemption'), ...problems(400, 401, 403, 404, 409, 422) },
     }),
     async (c) => {
       const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
@@ -278,7 +279,7 @@ export function redemptionRoutes(services: Services) {
       // The same reversal again answers the same; another one (other seats) is refused, as for a capture.
       if (redemption.status === 'reversed') {
         requireSameReversal(redemption, redemption.reversed_amount, amount);
-        return c.json(redemptionJson(redemption, offer), 200);
+        return c.json(await withBalance(sql, redemption, offer), 200);
       }
       requireStatus(redemption, 'captured');
       if (seats > redemption.captured_seats) {
@@ -344,7 +345,7 @@ export function redemptionRoutes(services: Services) {
           return reversed;
         }),
       );
-      return c.json(redemptionJson(row ?? (await reload(sql, redemption.id)), offer), 200);
+      return c.json(await withBalance(sql, row ?? (await reload(sql, redemption.id)), offer), 200);
     },
   );
 
@@ -443,6 +444,13 @@ async function followLedger(
       return row;
     }),
   );
+}
+
+/** The redemption's JSON and what its voucher has left now (money given back to an expired voucher went on to its pool: 0). */
+async function withBalance(sql: Sql, row: RedemptionRow, offer: Pick<OfferRow, 'starts_at' | 'cancellation_window_seconds'>) {
+  const [account] = await sql<{ available: bigint }[]>`
+    select credits_posted - debits_posted - debits_pending as available from accounts where id = ${row.voucher_id}`;
+  return { ...redemptionJson(row, offer), voucher_available: amountJson(account!.available) };
 }
 
 async function reload(sql: Sql, id: string): Promise<RedemptionRow> {

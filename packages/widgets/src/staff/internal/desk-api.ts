@@ -23,8 +23,8 @@ export interface DeskRedemption extends Omit<Redemption, 'voucher_available'> {
   captured_at: string | null;
 }
 
-/** POST /v1/redemptions at the counter: the hold, and what the voucher has left besides it. */
-export interface Hold extends DeskRedemption {
+/** A redemption's own steps (POST /v1/redemptions at the counter, capture, void, reverse): the redemption and what its voucher has left. */
+export interface RedemptionWithBalance extends DeskRedemption {
   voucher_available: number;
 }
 

@@ -4,7 +4,7 @@ import { request } from '../../internal/api.js';
 import { formatDate, formatMoney, formatTime, localizedText } from '../../internal/format.js';
 import { plural } from '../../internal/locale.js';
 import { baseStyles } from '../../internal/styles.js';
-import { fetchFile, listAll, type DeskRedemption, type Hold, type Offer, type Organization, type Settlement } from '../internal/desk-api.js';
+import { fetchFile, listAll, type DeskRedemption, type RedemptionWithBalance, type Offer, type Organization, type Settlement } from '../internal/desk-api.js';
 import { DeskElement } from '../internal/desk-element.js';
 import { deskStyles } from '../internal/desk-styles.js';
 import { canScan, scanQrCode } from './camera-scanner.js';
@@ -25,8 +25,8 @@ type Counter =
   | { name: 'enter' }
   | { name: 'camera' }
   | { name: 'voucher'; code: string }
-  | { name: 'held'; hold: Hold }
-  | { name: 'booking'; redemption: DeskRedemption };
+  | { name: 'held'; hold: RedemptionWithBalance }
+  | { name: 'booking'; redemption: DeskRedemption; voucherAvailable?: number };
 
 type Field = 'scan' | 'pin' | 'seats';
 
@@ -160,7 +160,7 @@ export class MentoringProviderDesk extends DeskElement {
       case 'held':
         return this.#renderHold(counter.hold);
       case 'booking':
-        return this.#renderBooking(counter.redemption);
+        return this.#renderBooking(counter.redemption, counter.voucherAvailable);
     }
   }
 
@@ -233,7 +233,7 @@ export class MentoringProviderDesk extends DeskElement {
     </form>`;
   }
 
-  #renderHold(hold: Hold): TemplateResult {
+  #renderHold(hold: RedemptionWithBalance): TemplateResult {
     const locale = this.locale;
     return html`<div part="hold" class="hold">
       <p class="success">
@@ -264,7 +264,8 @@ export class MentoringProviderDesk extends DeskElement {
     </div>`;
   }
 
-  #renderBooking(redemption: DeskRedemption): TemplateResult {
+  /** `voucherAvailable`: what the voucher has left, known right after the desk confirmed, released or cancelled. */
+  #renderBooking(redemption: DeskRedemption, voucherAvailable?: number): TemplateResult {
     const locale = this.locale;
     return html`<div part="booking" class="booking">
       <p class="reference code" tabindex="-1">${redemption.booking_reference}</p>
@@ -276,6 +277,10 @@ export class MentoringProviderDesk extends DeskElement {
         <dd>${redemption.status === 'held' ? redemption.seats : validSeats(redemption)}</dd>
         <dt>${msg('Amount')}</dt>
         <dd>${formatMoney(redemption.status === 'held' ? redemption.amount : redemption.captured_amount - redemption.reversed_amount, redemption.currency, locale)}</dd>
+        ${voucherAvailable === undefined
+          ? nothing
+          : html`<dt>${msg('Left on the voucher')}</dt>
+              <dd>${formatMoney(voucherAvailable, redemption.currency, locale)}</dd>`}
       </dl>
       <div class="actions">
         ${this.#actions(redemption)}
@@ -474,7 +479,7 @@ export class MentoringProviderDesk extends DeskElement {
     const body = { code, pin, offer_id: offerId, seats, capture: false };
     if (this.#holdIntent?.body !== JSON.stringify(body)) this.#holdIntent = { body: JSON.stringify(body), key: crypto.randomUUID() };
     const idempotencyKey = this.#holdIntent.key;
-    const hold = await this.attempt(() => request<Hold>(this.api, 'POST', '/v1/redemptions', { authorized: true, body, idempotencyKey }), '#pin');
+    const hold = await this.attempt(() => request<RedemptionWithBalance>(this.api, 'POST', '/v1/redemptions', { authorized: true, body, idempotencyKey }), '#pin');
     if (hold === undefined) {
       if (this.problem?.code !== 'network_error') this.#holdIntent = undefined;
       if (this.problem?.code === 'wrong_pin') this.invalid = 'pin';
@@ -489,7 +494,7 @@ export class MentoringProviderDesk extends DeskElement {
   }
 
   /** Step two: confirms the hold for the seats used (fewer gives the rest back). */
-  async #confirm(event: Event, hold: Hold): Promise<void> {
+  async #confirm(event: Event, hold: RedemptionWithBalance): Promise<void> {
     event.preventDefault();
     const seats = Number(this.renderRoot.querySelector<HTMLInputElement>('#capture-seats')!.value);
     if (!Number.isInteger(seats) || seats < 1 || seats > hold.seats) {
@@ -504,13 +509,13 @@ export class MentoringProviderDesk extends DeskElement {
   async #resolve(redemption: DeskRedemption, step: 'capture' | 'void' | 'reverse', seats?: number): Promise<void> {
     const body = step === 'void' ? undefined : seats === undefined ? {} : { seats };
     const done = await this.attempt(() =>
-      request<DeskRedemption>(this.api, 'POST', `/v1/redemptions/${redemption.id}/${step}`, { authorized: true, body }),
+      request<RedemptionWithBalance>(this.api, 'POST', `/v1/redemptions/${redemption.id}/${step}`, { authorized: true, body }),
     );
     if (done === undefined) return;
     this.#remember(done);
     const counter = this.counter;
     const atCounter = (counter.name === 'held' && counter.hold.id === done.id) || (counter.name === 'booking' && counter.redemption.id === done.id);
-    if (atCounter) this.counter = { name: 'booking', redemption: done };
+    if (atCounter) this.counter = { name: 'booking', redemption: done, voucherAvailable: done.voucher_available };
     const reference = done.booking_reference;
     const locale = this.locale;
     if (step === 'capture') {

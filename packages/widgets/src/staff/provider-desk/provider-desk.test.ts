@@ -105,6 +105,9 @@ describe('<mentoring-provider-desk> at the counter', () => {
     const captured = oneEvent(element, 'mentoring-captured');
     click(element, 'Confirm');
     expect(((await captured) as CustomEvent<{ redemption: DeskRedemption }>).detail.redemption).to.include({ captured_seats: 2, captured_amount: 3000 });
+    await element.updateComplete;
+    // €50 less the two seats used: the third seat's €15 went back to the voucher.
+    expect(inside(element, '[part=booking]')!.textContent!.replace(/\s+/g, ' ')).to.contain('Left on the voucher €20.00');
 
     click(element, 'Next');
     await element.updateComplete;
