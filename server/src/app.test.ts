@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { adminKey } from '../test/api.js';
 import { captureErrors } from '../test/console.js';
 import { createTestDatabase, type TestDatabase } from '../test/database.js';
 import { createApp } from './app.js';
@@ -89,6 +90,22 @@ describe('errors', () => {
     assert.equal(body.status, 404);
     assert.equal(body.request_id, response.headers.get('x-request-id'));
     assert.match(String(body.request_id), /^[0-9a-f-]{36}$/);
+  });
+
+  it('answers a method the path does not take with 405 and Allow, and an unknown one under a known path with 404', async () => {
+    const app = createApp({ database, assets, services: { adminKey } });
+    const headers = { Authorization: `Bearer ${adminKey}` };
+    const wrongMethod = await app.request('/v1/redemptions/0190a6b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b/capture', { headers });
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get('allow'), 'POST');
+    const body = await problem(wrongMethod);
+    assert.equal(body.code, 'method_not_allowed');
+    assert.match(String(body.detail), /answers POST, not GET/);
+    const collection = await app.request('/v1/vouchers', { method: 'DELETE', headers });
+    assert.equal(collection.status, 405);
+    assert.equal(collection.headers.get('allow'), 'GET, HEAD, POST');
+    assert.equal((await app.request('/v1/vouchers/batch/nothing', { headers })).status, 404);
+    assert.equal((await app.request('/embed/v1/redeem-voucher.js')).status, 404, 'a missing file under a static route');
   });
 
   it('keeps the request id a client sends, so a support question can quote it', async () => {

@@ -10,7 +10,7 @@ import { idempotency } from './http/idempotency.js';
 import { MemoRouter } from './http/memo-router.js';
 import { Ledger } from './ledger/ledger.js';
 import { defaultPaymentProviders } from './payments/providers.js';
-import { handleError, handleNotFound } from './problem.js';
+import { handleError, notFound } from './problem.js';
 import { Redeemer } from './redemptions/redeemer.js';
 import { maxPinFailures } from './vouchers/unlock.js';
 import { assetRoutes, embedDirectory, examplesDirectory, type AssetDirectories } from './routes/assets.js';
@@ -73,7 +73,7 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   const app = new OpenAPIHono<ApiEnv>({ router: new MemoRouter() });
   app.use(requestId());
   app.onError(handleError);
-  app.notFound(handleNotFound);
+  app.notFound(notFound(() => app.routes));
   app.route('/healthz', healthRoutes(database));
 
   app.use('/v1/*', preflight());

@@ -1,5 +1,7 @@
-import type { Context } from 'hono';
+import type { Context, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { TrieRouter } from 'hono/router/trie-router';
+import type { RouterRoute } from 'hono/types';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** The stable error codes of DESIGN §3; clients branch on these, never on `title` or `detail`. */
@@ -9,6 +11,7 @@ export type ProblemCode =
   | 'forbidden'
   | 'forbidden_origin'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_image'
@@ -107,6 +110,32 @@ export function handleError(error: Error, c: Context): Response {
   );
 }
 
-export function handleNotFound(c: Context): Response {
-  return problemResponse(c, new Problem(404, 'not_found', 'Not found', `Nothing at ${c.req.method} ${c.req.path}.`));
+/**
+ * Hono's notFound for the app whose `routes` these are: a path that exists for other methods answers
+ * 405 with `Allow` (RFC 9110 §15.5.6), so `GET /v1/redemptions/{id}/capture` says to POST, not
+ * that there is nothing there; anything else 404.
+ */
+export function notFound(routes: () => readonly RouterRoute[]): NotFoundHandler {
+  // Built at the first miss, when every route is in: each route's method under its path.
+  let methodsByPath: TrieRouter<string> | undefined;
+  return (c) => {
+    if (methodsByPath === undefined) {
+      methodsByPath = new TrieRouter();
+      // 'ALL' are middleware (`app.use`), which answer nothing by themselves.
+      for (const route of routes()) if (route.method !== 'ALL') methodsByPath.add('ALL', route.path, route.method);
+    }
+    const methods = new Set(methodsByPath.match(c.req.method, c.req.path)[0].map(([method]) => method));
+    if (methods.has('GET')) methods.add('HEAD');
+    // A method the path has (a file under a static route that is not there, say) is a plain 404.
+    if (methods.size > 0 && !methods.has(c.req.method)) {
+      const allow = [...methods].sort().join(', ');
+      return problemResponse(
+        c,
+        new Problem(405, 'method_not_allowed', 'Method not allowed', `${c.req.path} answers ${allow}, not ${c.req.method}.`, undefined, {
+          headers: { Allow: allow },
+        }),
+      );
+    }
+    return problemResponse(c, new Problem(404, 'not_found', 'Not found', `Nothing at ${c.req.method} ${c.req.path}.`));
+  };
 }
