@@ -84,6 +84,9 @@ describe('nominating beneficiaries', () => {
       'ROSSI Mario': 'a first and last name',
       'ROSSI MARIO': 'a first and last name',
       'mario rossi': 'a first and last name',
+      'Mario R.': 'a name and an initial',
+      'M. Rossi': 'a name and an initial',
+      'R.Mario': 'a name and an initial',
     };
     const before = await beneficiaryCount();
     for (const [reference, what] of Object.entries(personal)) {
@@ -93,7 +96,7 @@ describe('nominating beneficiaries', () => {
       assert.match(refused.detail, /own reference/);
     }
     assert.equal(await beneficiaryCount(), before);
-    for (const reference of ['3B-09', 'CL3B-2024-017', 'gruppo A', 'Gruppo teatro 2', 'AB12']) {
+    for (const reference of ['3B-09', 'CL3B-2024-017', 'gruppo A', 'Gruppo teatro 2', 'AB12', '3B. 07']) {
       assertOk(await nominate({ reference, age_band: '18-25', language: 'en' }), 201);
     }
   });

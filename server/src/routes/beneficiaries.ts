@@ -42,12 +42,16 @@ const personalPatterns: { what: string; matches: (reference: string) => boolean 
  */
 const wordsAlone = /^[\p{L}'’-]{2,}(\s+[\p{L}'’-]{2,})+$/u;
 
+/** A name and an initial with its dot, either way round: "Mario R.", "M. Rossi" ("gruppo A" has no dot). */
+const nameAndInitial = /^(?:[\p{L}'’-]{2,}\s+\p{L}\.|\p{L}\.\s*[\p{L}'’-]{2,})$/u;
+
 /** The rule, as the API documentation states it. */
 const referenceRule =
   "Your own pseudonymous reference for the beneficiary, unique among yours, such as 3B-07: keep who is who in your own records. " +
   'Refused because it would identify a young person: anything with an @ (an email); a date (14/05/2009, 2009-05-14, 14.05.09, ' +
   '20090514); nine or more digits in a row, spaces, dots, dashes and brackets between them allowed (a phone number); an Italian ' +
-  'codice fiscale; two or more words of letters alone, in any case (a "Firstname Lastname", "ROSSI Mario", "mario rossi").';
+  'codice fiscale; two or more words of letters alone, in any case (a "Firstname Lastname", "ROSSI Mario", "mario rossi"); ' +
+  'a name and an initial ("Mario R.", "M. Rossi").';
 
 /** What personal data `reference` looks like, or undefined when it looks like a pseudonym. */
 export function personalDataIn(reference: string): string | undefined {
@@ -56,7 +60,11 @@ export function personalDataIn(reference: string): string | undefined {
 
 /** What personal data a beneficiary's reference looks like: {@link personalDataIn}, and names in any case. */
 function personalDataInReference(reference: string): string | undefined {
-  return personalDataIn(reference) ?? (wordsAlone.test(reference.trim()) ? 'a first and last name' : undefined);
+  const trimmed = reference.trim();
+  return (
+    personalDataIn(reference) ??
+    (wordsAlone.test(trimmed) ? 'a first and last name' : nameAndInitial.test(trimmed) ? 'a name and an initial' : undefined)
+  );
 }
 
 /**
