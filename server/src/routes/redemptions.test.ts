@@ -4,6 +4,7 @@ import { adminKey, assertOk, assertProblem, call, createKey, createTestApi, type
 import { needsRealPostgres } from '../../test/database.js';
 import { seedCircuit, seedOffer, seedProvider, seedProviderWithKeys, type TestCircuit } from '../../test/fixtures/catalog.js';
 import { seedReferrer, seedVoucher } from '../../test/fixtures/vouchers.js';
+import { derivedId } from '../ids.js';
 import { sweep } from '../jobs/sweeper.js';
 
 const theatreSite = 'https://teatrocagnoni.it';
@@ -176,6 +177,33 @@ describe('at the box office', () => {
     assert.equal(again.captured_amount, 1500, 'capturing again changes nothing');
     assert.equal(again.voucher_available, 3500);
     assertProblem(await call(api, 'POST', `/v1/redemptions/${redemption.id}/void`, { key: theatre.deskKey }), 409, 'hold_already_resolved');
+    const retried = assertOk(await call(api, 'POST', `/v1/redemptions/${redemption.id}/capture`, { key: theatre.deskKey, body: {} }));
+    assert.equal(retried.captured_seats, 1, 'a retry without seats answers the capture made');
+    assertProblem(
+      await call(api, 'POST', `/v1/redemptions/${redemption.id}/capture`, { key: theatre.deskKey, body: { seats: 2 } }),
+      409,
+      'hold_already_resolved',
+    );
+  });
+
+  it('answers a capture that another desk made at the same moment with other seats as already resolved', async () => {
+    const { redemption, voucher } = await hold(2);
+    // The other desk's capture reached the ledger; this request read the row before it was updated.
+    const other = await api.ledger.createTransfer({
+      id: derivedId(redemption.id, 'capture'),
+      code: 'CAPTURE',
+      pendingId: redemption.id,
+      amount: 1500n,
+      reference: `redemption:${redemption.id}`,
+    });
+    assert.equal(other.result, 'ok');
+    const refused = assertProblem(
+      await call(api, 'POST', `/v1/redemptions/${redemption.id}/capture`, { key: theatre.deskKey, body: { seats: 2 } }),
+      409,
+      'hold_already_resolved',
+    );
+    assert.match(refused.detail, /confirmed meanwhile with another number of seats/);
+    assert.equal(await available(voucher.id), 3500n, 'one seat taken, as the other desk confirmed');
   });
 
   it('voids a hold: seats and money go back', async () => {

@@ -193,8 +193,12 @@ export function redemptionRoutes(services: Services) {
     }),
     async (c) => {
       const { redemption, offer } = await ownRedemption(sql, principalOf(c), c.req.valid('param').id);
-      const seats = c.req.valid('json').seats ?? redemption.seats;
-      if (redemption.status === 'captured' && redemption.captured_seats === seats) return c.json(await withBalance(sql, redemption, offer), 200);
+      const asked = c.req.valid('json').seats;
+      const seats = asked ?? redemption.seats;
+      // Capturing again answers the same: without seats too, after a partial capture.
+      if (redemption.status === 'captured' && (asked === undefined || redemption.captured_seats === asked)) {
+        return c.json(await withBalance(sql, redemption, offer), 200);
+      }
       if (seats > redemption.seats) {
         throw new Problem(422, 'exceeds_hold', 'More seats than held', `This redemption holds ${redemption.seats} seats.`);
       }
@@ -483,6 +487,14 @@ function holdRefused(redemption: RedemptionRow, outcome: TransferOutcome): Probl
       return new Problem(409, 'hold_already_resolved', 'Already resolved', `Redemption ${redemption.id} was captured, voided or expired meanwhile.`);
     case 'exceeds_hold':
       return new Problem(422, 'exceeds_hold', 'More than held', 'A capture cannot take more than was held.');
+    // Its capture is in the ledger with other seats: another desk confirmed it at the same moment.
+    case 'exists_with_different_fields':
+      return new Problem(
+        409,
+        'hold_already_resolved',
+        'Already resolved',
+        `Redemption ${redemption.id} was confirmed meanwhile with another number of seats; look it up to see how many.`,
+      );
     default:
       return new Problem(409, 'conflict', 'Refused by the ledger', `The ledger refused: ${outcome.result}.`);
   }
