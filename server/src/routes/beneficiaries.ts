@@ -37,10 +37,11 @@ const personalPatterns: { what: string; matches: (reference: string) => boolean 
 
 /**
  * A beneficiary's reference of two or more words of letters alone, in any case ("ROSSI Mario" as a
- * school register writes it, "mario rossi"), is a name: a pseudonym has a digit or a single letter.
+ * school register writes it, "mario rossi"), or joined as in an email or a file name ("Mario-Rossi",
+ * "mario.rossi", "rossi_mario"), is a name: a pseudonym has a digit or a single letter.
  * Only for references: a sentence of a thank-you note is words alone too.
  */
-const wordsAlone = /^[\p{L}'’-]{2,}(\s+[\p{L}'’-]{2,})+$/u;
+const wordsAlone = /^[\p{L}'’]{2,}([\s._-]+[\p{L}'’]{2,})+$/u;
 
 /** A name and an initial with its dot, either way round: "Mario R.", "M. Rossi" ("gruppo A" has no dot). */
 const nameAndInitial = /^(?:[\p{L}'’-]{2,}\s+\p{L}\.|\p{L}\.\s*[\p{L}'’-]{2,})$/u;
@@ -50,7 +51,8 @@ const referenceRule =
   "Your own pseudonymous reference for the beneficiary, unique among yours, such as 3B-07: keep who is who in your own records. " +
   'Refused because it would identify a young person: anything with an @ (an email); a date (14/05/2009, 2009-05-14, 14.05.09, ' +
   '20090514); nine or more digits in a row, spaces, dots, dashes and brackets between them allowed (a phone number); an Italian ' +
-  'codice fiscale; two or more words of letters alone, in any case (a "Firstname Lastname", "ROSSI Mario", "mario rossi"); ' +
+  'codice fiscale; two or more words of letters alone, in any case, apart or joined by dots, dashes or underscores ' +
+  '(a "Firstname Lastname", "ROSSI Mario", "mario.rossi"); ' +
   'a name and an initial ("Mario R.", "M. Rossi").';
 
 /** What personal data `reference` looks like, or undefined when it looks like a pseudonym. */
