@@ -15,13 +15,23 @@ export function apiRouter(): OpenAPIHono<ApiEnv> {
   });
 }
 
+/**
+ * One error per bad field, named by its path: an unknown field by its own (`vouchers.0.note`, where
+ * zod names the object that holds it), and a field that fails two checks (1e20 cents: not a safe
+ * integer, over 10^11) once, with its first message.
+ */
 export function invalidRequest(error: z.ZodError, where = ''): Problem {
-  const errors: ProblemField[] = error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
-  const fields = errors.map((field) => field.path || '(body)').join(', ');
-  return new Problem(400, 'invalid_request', 'Invalid request', `Check these fields: ${fields}.`, errors);
+  const pathOf = (path: readonly PropertyKey[]) => [where, ...path.map(String)].filter(Boolean).join('.');
+  const errors = new Map<string, ProblemField>();
+  for (const issue of error.issues) {
+    const fields =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'Unknown field: this endpoint does not take it.' }))
+        : [{ path: pathOf(issue.path), message: issue.message }];
+    for (const field of fields) if (!errors.has(field.path)) errors.set(field.path, field);
+  }
+  const fields = [...errors.keys()].map((path) => path || '(body)').join(', ');
+  return new Problem(400, 'invalid_request', 'Invalid request', `Check these fields: ${fields}.`, [...errors.values()]);
 }
 
 /** The problem+json body, for the responses each route declares. */

@@ -279,7 +279,10 @@ function personalDataProblem(error: z.ZodError, advice: string): Problem {
   if (!sentPersonalData) return invalidRequest(error);
   const errors = error.issues.flatMap((issue): ProblemField[] =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: key, message: isPersonalField(key) ? 'personal data: Mentoring does not store it' : 'unknown field' }))
+      ? issue.keys.map((key) => ({
+          path: [...issue.path, key].map(String).join('.'),
+          message: isPersonalField(key) ? 'personal data: Mentoring does not store it' : 'Unknown field: this endpoint does not take it.',
+        }))
       : [{ path: issue.path.map(String).join('.'), message: issue.message }],
   );
   return new Problem(

@@ -149,7 +149,8 @@ describe('requests the API refuses, writing nothing', () => {
       400,
       'invalid_request',
     );
-    assert.match(JSON.stringify(unknown.errors), /iban/);
+    assert.deepEqual(unknown.errors, [{ path: 'iban', message: 'Unknown field: this endpoint does not take it.' }]);
+    assert.match(unknown.detail, /Check these fields: iban\./);
     assertProblem(
       await call(api, 'POST', '/v1/organizations', { key: adminKey, body: 'kind=mentor', headers: { 'Content-Type': 'text/plain' } }),
       415,

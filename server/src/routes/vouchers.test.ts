@@ -121,6 +121,21 @@ describe('issuing vouchers', () => {
     assert.equal(await allocationIssued(school.id, circuit.generalPoolId), issuedBefore + 50_000n);
   });
 
+  it('names each bad field of a batch by its own path: an unknown one, and an amount that fails two checks once', async () => {
+    const beneficiaryId = await seedBeneficiary(api, school);
+    const item = { beneficiary_id: beneficiaryId, pool_id: circuit.generalPoolId };
+    const refused = assertProblem(
+      await call(api, 'POST', '/v1/vouchers/batch', {
+        key: school.secretKey,
+        body: { vouchers: [{ ...item, amount: 2000, note: 'gita' }, { ...item, amount: 1e20 }] },
+      }),
+      400,
+      'invalid_request',
+    );
+    assert.deepEqual(refused.errors.map((error: { path: string }) => error.path), ['vouchers.0.note', 'vouchers.1.amount']);
+    assert.match(refused.detail, /Check these fields: vouchers\.0\.note, vouchers\.1\.amount\./);
+  });
+
   it('a batch is all or nothing: when voucher 8 is more than the fund has, none is issued', async () => {
     const smallFund = await seedCircuit(api, { name: 'Mortara', funded: 7_500n });
     const parish = await seedReferrer(api, smallFund, { name: 'Oratorio San Lorenzo', allocation: 100_000n });
