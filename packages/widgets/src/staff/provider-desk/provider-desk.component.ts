@@ -274,9 +274,9 @@ export class MentoringProviderDesk extends DeskElement {
         <dt>${msg('Event')}</dt>
         <dd>${this.#offerTitle(redemption.offer_id)}</dd>
         <dt>${msg('Seats')}</dt>
-        <dd>${redemption.status === 'held' ? redemption.seats : validSeats(redemption)}</dd>
+        <dd>${standing(redemption).seats}</dd>
         <dt>${msg('Amount')}</dt>
-        <dd>${formatMoney(redemption.status === 'held' ? redemption.amount : redemption.captured_amount - redemption.reversed_amount, redemption.currency, locale)}</dd>
+        <dd>${formatMoney(standing(redemption).amount, redemption.currency, locale)}</dd>
         ${voucherAvailable === undefined
           ? nothing
           : html`<dt>${msg('Left on the voucher')}</dt>
@@ -290,35 +290,38 @@ export class MentoringProviderDesk extends DeskElement {
   }
 
   #renderToday(): TemplateResult {
-    const locale = this.locale;
     return html`${this.today.length === 0
         ? html`<p class="muted">${msg('No bookings yet today.')}</p>`
         : html`<ul class="rows" aria-labelledby="today-heading">
-            ${this.today.map(
-              (redemption) => html`<li>
-                <div class="grow">
-                  <p>
-                    <strong class="code">${redemption.booking_reference}</strong> · ${formatTime(redemption.created_at, locale)} ·
-                    ${this.#statusBadge(redemption)}
-                  </p>
-                  <p class="muted">
-                    ${this.#offerTitle(redemption.offer_id)} ·
-                    ${plural(redemption.seats, locale, {
-                      one: () => msg(str`${redemption.seats} seat`),
-                      other: () => msg(str`${redemption.seats} seats`),
-                    })}
-                    · ${formatMoney(redemption.amount, redemption.currency, locale)}
-                  </p>
-                </div>
-                <div class="actions">${this.#actions(redemption)}</div>
-              </li>`,
-            )}
+            ${this.today.map((redemption) => this.#renderTodayRow(redemption))}
           </ul>`}
       <div class="actions">
         <button part="button" type="button" class="secondary" ?disabled=${this.busy} @click=${() => this.attempt(() => this.#loadToday())}>
           ${msg('Refresh')}
         </button>
       </div>`;
+  }
+
+  #renderTodayRow(redemption: DeskRedemption): TemplateResult {
+    const locale = this.locale;
+    const { seats, amount } = standing(redemption);
+    return html`<li>
+      <div class="grow">
+        <p>
+          <strong class="code">${redemption.booking_reference}</strong> · ${formatTime(redemption.created_at, locale)} ·
+          ${this.#statusBadge(redemption)}
+        </p>
+        <p class="muted">
+          ${this.#offerTitle(redemption.offer_id)} ·
+          ${plural(seats, locale, {
+            one: () => msg(str`${seats} seat`),
+            other: () => msg(str`${seats} seats`),
+          })}
+          · ${formatMoney(amount, redemption.currency, locale)}
+        </p>
+      </div>
+      <div class="actions">${this.#actions(redemption)}</div>
+    </li>`;
   }
 
   #renderStatements(): TemplateResult {
@@ -601,4 +604,11 @@ export class MentoringProviderDesk extends DeskElement {
 /** The seats a confirmed booking admits at the door: those captured, less those a cancellation gave back. */
 function validSeats(redemption: DeskRedemption): number {
   return (redemption.captured_amount - redemption.reversed_amount) / redemption.seat_price;
+}
+
+/** What a booking holds (a hold) or admits at the door now (the seats confirmed less those cancelled), and their money. */
+function standing(redemption: DeskRedemption): { seats: number; amount: number } {
+  return redemption.status === 'held'
+    ? { seats: redemption.seats, amount: redemption.amount }
+    : { seats: validSeats(redemption), amount: redemption.captured_amount - redemption.reversed_amount };
 }

@@ -108,6 +108,9 @@ describe('<mentoring-provider-desk> at the counter', () => {
     await element.updateComplete;
     // €50 less the two seats used: the third seat's €15 went back to the voucher.
     expect(inside(element, '[part=booking]')!.textContent!.replace(/\s+/g, ' ')).to.contain('Left on the voucher €20.00');
+    // Today's list says what the booking admits at the door: the two seats confirmed, not the three held.
+    const row = inside(element, '[part=today]')!.textContent!.replace(/\s+/g, ' ');
+    expect(row).to.contain('2 seats · €30.00').and.not.contain('3 seats');
 
     click(element, 'Next');
     await element.updateComplete;
