@@ -41,6 +41,9 @@ describe('nominating beneficiaries', () => {
     assertOk(await nominate({ reference: '2A-11', age_band: '0-13', language: 'it' }), 201);
     const conflict = assertProblem(await nominate({ reference: '2A-11', age_band: '0-13', language: 'it' }), 409, 'conflict');
     assert.deepEqual(conflict.errors.map((error: { path: string }) => error.path), ['reference']);
+    assertProblem(await nominate({ reference: '2a-11', age_band: '0-13', language: 'it' }), 409, 'conflict');
+    const found = assertOk(await call(api, 'GET', '/v1/beneficiaries?reference=2a-11', { key: school.secretKey }));
+    assert.deepEqual(found.data.map((beneficiary: { reference: string }) => beneficiary.reference), ['2A-11'], 'found in any case');
     const other = await seedReferrer(api, circuit, { name: 'Liceo Omodeo' });
     assertOk(await nominate({ reference: '2A-11', age_band: '0-13', language: 'it' }, other.secretKey), 201);
   });

@@ -48,7 +48,7 @@ const nameAndInitial = /^(?:[\p{L}'’-]{2,}\s+\p{L}\.|\p{L}\.\s*[\p{L}'’-]{2,
 
 /** The rule, as the API documentation states it. */
 const referenceRule =
-  "Your own pseudonymous reference for the beneficiary, unique among yours, such as 3B-07: keep who is who in your own records. " +
+  "Your own pseudonymous reference for the beneficiary, unique among yours, such as 3B-07 (the same in any case: 3b-07 is 3B-07): keep who is who in your own records. " +
   'Refused because it would identify a young person: anything with an @ (an email); a date (14/05/2009, 2009-05-14, 14.05.09, ' +
   '20090514); nine or more digits in a row, spaces, dots, dashes and brackets between them allowed (a phone number); an Italian ' +
   'codice fiscale; two or more words of letters alone, in any case, apart or joined by dots, dashes or underscores ' +
@@ -172,7 +172,7 @@ export function beneficiaryRoutes({ sql }: Services) {
       summary: 'Nominate a beneficiary',
       description:
         "With the referrer's secret or desk key. Mentoring stores no names, emails or birth dates of minors: only your reference " +
-        '(which must not look like one of those), the age band and the language. A reference you already used answers 409.',
+        '(which must not look like one of those), the age band and the language. A reference you already used, in any case, answers 409.',
       security: bearer,
       request: { body: jsonBody(newBeneficiarySchema) },
       responses: { 201: jsonResponse(beneficiarySchema, 'The new beneficiary'), ...problems(400, 401, 403, 409) },
@@ -180,9 +180,12 @@ export function beneficiaryRoutes({ sql }: Services) {
     async (c) => {
       const referrer = requireReferrer(principalOf(c), { desk: true });
       const body = c.req.valid('json');
+      // A reference is the same whatever its case ("5c-01" is "5C-01"): a class filtered by "5C" must not
+      // list one pupil twice.
       const [row] = await sql<BeneficiaryRow[]>`
         insert into beneficiaries (id, referrer_id, reference, age_band, language)
-        values (${newId()}, ${referrer.id}, ${body.reference}, ${body.age_band}, ${body.language})
+        select ${newId()}, ${referrer.id}, ${body.reference}, ${body.age_band}, ${body.language}
+        where not exists (select 1 from beneficiaries where referrer_id = ${referrer.id} and upper(reference) = upper(${body.reference}))
         on conflict (referrer_id, reference) do nothing
         returning *`;
       if (row === undefined) {
@@ -203,7 +206,7 @@ export function beneficiaryRoutes({ sql }: Services) {
       path: '/beneficiaries',
       tags: ['Beneficiaries'],
       summary: 'List your beneficiaries',
-      description: 'Oldest first; `reference` finds one by your reference.',
+      description: 'Oldest first; `reference` finds one by your reference, in any case.',
       security: bearer,
       request: { query: listQuery },
       responses: { 200: jsonResponse(pageOf(beneficiarySchema), 'A page of beneficiaries'), ...problems(400, 401, 403) },
@@ -214,7 +217,7 @@ export function beneficiaryRoutes({ sql }: Services) {
       const rows = await sql<BeneficiaryRow[]>`
         select * from beneficiaries
         where referrer_id = ${referrer.id} and id > ${after(query)}
-          ${query.reference === undefined ? sql`` : sql`and reference = ${query.reference}`}
+          ${query.reference === undefined ? sql`` : sql`and upper(reference) = upper(${query.reference})`}
         order by id limit ${query.limit + 1}`;
       return c.json(page(rows.map(beneficiaryJson), query.limit), 200);
     },
