@@ -64,6 +64,7 @@
 's1c96b67303e31b2b': str`${0} posto rimasto per i voucher`,
 's1cdeecda0baf365e': `Libera`,
 's1d2118bcd7280351': `Questa è una chiave segreta: non va mai scritta in una pagina web. Falla revocare e usa una chiave dello sportello (rk_…).`,
+'s1df40ecc000b8a19': str`PIN sbagliato. Resta ${0} tentativo prima che la tessera si blocchi.`,
 's1e4b68cd177217a7': str`Sul voucher non resta abbastanza: ${0}. Scegli meno posti.`,
 's209857e35607514b': `Quanti posti?`,
 's214ad974e1c7340a': str`Questo voucher è scaduto il ${0}. La scuola o l'associazione che te l'ha dato può dirti di più.`,

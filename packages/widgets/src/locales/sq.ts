@@ -64,6 +64,7 @@
 's1c96b67303e31b2b': str`${0} vend i mbetur për kuponët`,
 's1cdeecda0baf365e': `Liro`,
 's1d2118bcd7280351': `Ky është një çelës sekret: nuk duhet shkruar kurrë në një faqe interneti. Kërko që të revokohet dhe përdor një çelës sporteli (rk_…).`,
+'s1df40ecc000b8a19': str`PIN i gabuar. Edhe ${0} përpjekje para se karta të bllokohet.`,
 's1e4b68cd177217a7': str`Në kupon nuk ka mbetur mjaftueshëm: ${0}. Zgjidh më pak vende.`,
 's209857e35607514b': `Sa vende?`,
 's214ad974e1c7340a': str`Ky kupon skadoi më ${0}. Shkolla ose shoqata që ta dha mund të të tregojë më shumë.`,

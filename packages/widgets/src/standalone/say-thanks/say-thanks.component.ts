@@ -112,7 +112,7 @@ export class MentoringSayThanks extends MentoringElement {
       <p part="message" id="message" tabindex="-1" role="status" aria-live="polite" class=${this.sent ? 'success' : this.problem !== undefined || this.invalid !== undefined ? 'error' : 'muted'}>
         ${this.sent
           ? msg('Thank you! Your note will reach them once your school has read it.')
-          : (this.invalid?.text() ?? (this.problem === undefined ? '' : thanksProblemMessage(this.problem)))}
+          : (this.invalid?.text() ?? (this.problem === undefined ? '' : thanksProblemMessage(this.problem, this.locale)))}
       </p>
     </div>`;
   }
@@ -142,7 +142,7 @@ export class MentoringSayThanks extends MentoringElement {
       this.reportProblem(this.problem);
       const path = this.problem.errors?.[0]?.path;
       const field = this.problem.code === 'wrong_pin' ? 'pin' : path === 'text' || path === 'code' || path === 'pin' ? path : undefined;
-      if (field !== undefined) this.invalid = { field, text: () => thanksProblemMessage(this.problem!) };
+      if (field !== undefined) this.invalid = { field, text: () => thanksProblemMessage(this.problem!, this.locale) };
     } finally {
       this.busy = false;
     }

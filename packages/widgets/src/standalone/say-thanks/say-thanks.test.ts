@@ -83,5 +83,11 @@ describe('<mentoring-say-thanks>', () => {
     await untilText(element, /PIN sbagliato\. Ancora 4 tentativi/);
     expect(inside(element, '#pin')!.getAttribute('aria-invalid')).to.equal('true');
     await expect(element).to.be.accessible();
+    for (const left of [3, 2]) {
+      inside<HTMLButtonElement>(element, 'button[type=submit]')!.click();
+      await untilText(element, new RegExp(`Ancora ${left} tentativi`));
+    }
+    inside<HTMLButtonElement>(element, 'button[type=submit]')!.click();
+    await untilText(element, 'PIN sbagliato. Resta 1 tentativo prima che la tessera si blocchi.');
   });
 });

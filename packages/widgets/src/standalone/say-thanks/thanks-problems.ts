@@ -1,14 +1,19 @@
 import { msg, str } from '@lit/localize';
 import type { Problem } from '../../internal/api.js';
 import { formProblemMessage } from '../../internal/form-problem-messages.js';
+import { plural, type Locale } from '../../internal/locale.js';
 
 /** What a young person reads when a thank-you note is refused: what happened and what to do. */
-export function thanksProblemMessage(problem: Problem): string {
+export function thanksProblemMessage(problem: Problem, locale: Locale): string {
   switch (problem.code) {
-    case 'wrong_pin':
-      return problem.attempts_left === undefined
-        ? msg('Wrong PIN. Check it on your card.')
-        : msg(str`Wrong PIN. ${problem.attempts_left} attempts left before the card locks.`);
+    case 'wrong_pin': {
+      const left = problem.attempts_left;
+      if (left === undefined) return msg('Wrong PIN. Check it on your card.');
+      return plural(left, locale, {
+        one: () => msg(str`Wrong PIN. ${left} attempt left before the card locks.`),
+        other: () => msg(str`Wrong PIN. ${left} attempts left before the card locks.`),
+      });
+    }
     case 'voucher_locked':
       return msg('This card is locked after too many wrong PINs. Your school can unlock it.');
     case 'rate_limited':
