@@ -93,6 +93,7 @@ export class Gift implements ReactiveController {
   renderForm(gift: GiftTarget, { amountHint, maxSeats = maxSeatsPerGift }: { amountHint: string; maxSeats?: number }): TemplateResult {
     const locale = this.host.giftLocale();
     const total = this.total(gift, maxSeats);
+    // Pay stays enabled while the gift is not valid yet: pressing it says what to change, next to the field.
     return html`<form part="form" novalidate @submit=${(event: Event) => this.#pay(event, gift, maxSeats)}>
       <fieldset>
         <legend>${msg('Your gift')}</legend>
@@ -158,7 +159,7 @@ export class Gift implements ReactiveController {
       <label for="note">${msg('A message for the young people (optional)')}</label>
       <textarea id="note" maxlength="500" .value=${this.#message} @input=${(event: InputEvent) => (this.#message = (event.target as HTMLTextAreaElement).value)}></textarea>
       <div class="actions">
-        <button part="button" type="submit" ?disabled=${this.busy || total === undefined}>
+        <button part="button" type="submit" ?disabled=${this.busy}>
           ${total === undefined ? msg('Pay') : msg(str`Pay ${formatMoney(total, gift.currency, locale)}`)}
         </button>
         ${this.problem?.code === 'network_error' && !this.busy ? retryButton(() => this.#pay(undefined, gift, maxSeats)) : nothing}

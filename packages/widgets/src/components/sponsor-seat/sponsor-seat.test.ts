@@ -104,7 +104,18 @@ describe('<mentoring-sponsor-seat>', () => {
     inside<HTMLInputElement>(element, 'input[value=amount]')!.click();
     await untilText(element, 'Amount (EUR)');
     type(element, '#amount', '0,50');
-    expect(inside<HTMLButtonElement>(element, 'button[type=submit]')!.disabled).to.equal(true);
+    // The button says what to change rather than greying out without a word.
+    click(element, 'Pay');
+    await untilText(element, 'Write an amount of at least 1, such as 25 or 12.50.');
+    const amount = inside<HTMLInputElement>(element, '#amount')!;
+    expect(amount.getAttribute('aria-invalid')).to.equal('true');
+    expect(focusedIn(element)).to.equal(amount);
+    inside<HTMLInputElement>(element, 'input[value=seats]')!.click();
+    await element.updateComplete;
+    type(element, '#seats', '0');
+    click(element, 'Pay');
+    await untilText(element, /Choose from 1 to \d+ seats\./);
+    expect(focusedIn(element)?.id).to.equal('seats');
   });
 
   it('a declined payment changes nothing and can be tried again', async () => {
