@@ -28,10 +28,13 @@ export function counterProblemMessage(problem: CounterProblem, locale: Locale): 
         : msg(str`This voucher expired on ${formatDate(problem.expired_at, locale)}.`);
     case 'restriction_mismatch':
       return msg('This voucher cannot be used for this event (another kind of event, other events or other places). Choose an event it covers.');
+    // One seat may already cost more than is left, and a hold of this voucher not yet confirmed keeps its money.
     case 'insufficient_funds':
-      return problem.available === undefined
+      return problem.available === undefined || problem.amount === undefined
         ? msg('Not enough left on the voucher for this.')
-        : msg(str`Not enough left on the voucher: ${formatMoney(problem.available, 'EUR', locale)}. Choose fewer seats.`);
+        : msg(
+            str`The voucher has ${formatMoney(problem.available, 'EUR', locale)} left and this costs ${formatMoney(problem.amount, 'EUR', locale)}. Choose fewer seats or another event; the money of a booking not yet confirmed comes back once it is released.`,
+          );
     case 'sold_out':
       return problem.seats_left === 0
         ? msg('Sold out: no seats for vouchers are left for this event.')

@@ -225,7 +225,17 @@ export class MentoringProviderDesk extends DeskElement {
             )}
           </select>`}
       <label for="seats">${msg('Seats')}</label>
-      <input id="seats" name="seats" type="number" inputmode="numeric" min="1" max=${maxSeatsPerBooking} value="1" aria-invalid=${String(this.invalid === 'seats')} />
+      <input
+        id="seats"
+        name="seats"
+        type="number"
+        inputmode="numeric"
+        min="1"
+        max=${maxSeatsPerBooking}
+        value="1"
+        aria-describedby=${this.invalid === 'seats' ? 'message' : nothing}
+        aria-invalid=${String(this.invalid === 'seats')}
+      />
       <div class="actions">
         <button part="button" type="submit" ?disabled=${this.busy || upcoming.length === 0}>${msg('Check')}</button>
         <button part="button" type="button" class="secondary" ?disabled=${this.busy} @click=${this.#startOver}>${msg('Another code')}</button>
@@ -485,7 +495,13 @@ export class MentoringProviderDesk extends DeskElement {
     const hold = await this.attempt(() => request<RedemptionWithBalance>(this.api, 'POST', '/v1/redemptions', { authorized: true, body, idempotencyKey }), '#pin');
     if (hold === undefined) {
       if (this.problem?.code !== 'network_error') this.#holdIntent = undefined;
-      if (this.problem?.code === 'wrong_pin') this.invalid = 'pin';
+      const refused = this.problem?.code;
+      if (refused === 'wrong_pin') this.invalid = 'pin';
+      // Where the answer is changed: fewer seats for the money or the seats left.
+      if (refused === 'insufficient_funds' || refused === 'sold_out') {
+        this.invalid = 'seats';
+        this.focusLater('#seats');
+      }
       return;
     }
     this.#holdIntent = undefined;

@@ -124,6 +124,24 @@ describe('<mentoring-provider-desk> at the counter', () => {
     expect(today).to.contain(`${first.booking_reference}`).and.contain(`${second.booking_reference}`).and.contain('Released');
   });
 
+  it('says what is left and what it costs when the voucher cannot pay, and marks the seats', async () => {
+    const office = await boxOffice();
+    const voucher = await seed<SeededVoucher>('voucher', { amount: 5000 });
+    const element = await openDesk(office);
+    type(element, '#scan', voucher.code);
+    click(element, 'Continue');
+    await waitUntil(() => inside(element, '#pin') !== null, 'no PIN field');
+    type(element, '#pin', voucher.pin);
+    type(element, '#seats', '4');
+    click(element, 'Check');
+    await untilText(element, 'The voucher has €50.00 left and this costs €60.00. Choose fewer seats or another event');
+    const seats = inside<HTMLInputElement>(element, '#seats')!;
+    expect(seats.getAttribute('aria-invalid')).to.equal('true');
+    expect(seats.getAttribute('aria-describedby')).to.equal('message');
+    await waitUntil(() => focusedIn(element)?.id === 'seats', 'the focus did not go to the seats');
+    await expect(element).to.be.accessible();
+  });
+
   it('says how many PIN attempts are left, and marks the PIN', async () => {
     const office = await boxOffice();
     const voucher = await seed<SeededVoucher>('voucher');
