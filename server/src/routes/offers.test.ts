@@ -129,6 +129,8 @@ describe('offers', () => {
       'invalid_request',
     );
     assert.deepEqual(ends.errors.map((error: { path: string }) => error.path), ['ends_at']);
+    const past = assertProblem(await publish(theatre.secretKey, locandiera({ starts_at: '2020-01-01T20:00:00+01:00' })), 400, 'invalid_request');
+    assert.deepEqual(past.errors, [{ path: 'starts_at', message: 'starts_at must be in the future' }]);
     for (const bad of [{ seat_price: 0 }, { seat_price: 14.99 }, { seats_total: -1 }, { starts_at: 'tomorrow' }, { title: { en: 'No Italian' } }, { price: 1500 }]) {
       assertProblem(await publish(theatre.secretKey, locandiera(bad)), 400, 'invalid_request');
     }

@@ -54,6 +54,8 @@ const newOfferSchema = z
       .default(defaultCancellationWindowSeconds)
       .openapi({ description: 'A captured redemption can be reversed until this long before the event; 48 hours by default.' }),
   })
+  // Vouchers pay only for events that have not started: one in the past could never be booked.
+  .refine((offer) => Date.parse(offer.starts_at) > Date.now(), { message: 'starts_at must be in the future', path: ['starts_at'] })
   .refine((offer) => offer.ends_at === undefined || Date.parse(offer.ends_at) > Date.parse(offer.starts_at), {
     message: 'ends_at must be after starts_at',
     path: ['ends_at'],
