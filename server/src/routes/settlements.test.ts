@@ -151,7 +151,7 @@ describe('closing a period, and the lists of settlements', () => {
 
     const again = assertOk(
       await call(api, 'POST', '/v1/settlements/close_period', { key: operatorCircuit.operator.secretKey, body: { period_end: periodEnd } }),
-      201,
+      200,
     );
     assert.deepEqual(again, closed);
     const theatreId = bookedProviders[0]!;

@@ -153,10 +153,14 @@ export function settlementRoutes(services: Services) {
       description:
         'The operator settles each provider it manages that has something captured and not yet settled up to ' +
         '`period_end`: one settlement per provider, each in its own transaction. Closing the same `period_end` again ' +
-        'answers the same settlements, and settles only what was not settled yet.',
+        'answers the same settlements, and settles only what was not settled yet: 201 when it made one, 200 when all were made before.',
       security: bearer,
       request: { body: jsonBody(periodCloseSchema) },
-      responses: { 201: jsonResponse(closedPeriodSchema, "The period's settlements"), ...problems(400, 401, 403, 404) },
+      responses: {
+        201: jsonResponse(closedPeriodSchema, "The period's settlements, some made now"),
+        200: jsonResponse(closedPeriodSchema, 'The period was already closed: its settlements'),
+        ...problems(400, 401, 403, 404),
+      },
     }),
     async (c) => {
       const operator = requireAccess(principalOf(c), { organizations: ['operator'] });
@@ -175,9 +179,11 @@ export function settlementRoutes(services: Services) {
                or exists (select from settlements s where s.provider_id = p.id and s.period_end = ${end}))
         order by p.id`;
       const settlements: SettlementRow[] = [];
+      let createdAny = false;
       for (const provider of providers) {
         const settled = await settleProvider(services, provider, end, { recordEmpty: false });
         if (settled !== undefined) settlements.push(settled.settlement);
+        createdAny ||= settled?.created === true;
       }
       return c.json(
         {
@@ -187,7 +193,7 @@ export function settlementRoutes(services: Services) {
           redemptions: settlements.reduce((sum, settlement) => sum + settlement.redemptions, 0),
           settlements: settlements.map(settlementSummaryJson),
         },
-        201,
+        createdAny ? 201 : 200,
       );
     },
   );
