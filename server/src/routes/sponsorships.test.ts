@@ -216,10 +216,11 @@ describe('sponsorships the API refuses, writing nothing', () => {
       [{ pool_id: circuit.generalPoolId, amount: 1000, anonymous: true, display_name: 'Ferramenta Bianchi' }, ['display_name']],
       [{ pool_id: circuit.generalPoolId, amount: 0 }, ['amount']],
       [{ pool_id: circuit.generalPoolId, amount: 10.5 }, ['amount']],
+      [{ pool_id: circuit.generalPoolId, amount: 99 }, ['amount']],
       [{ campaign_id: campaign.id, seats: 0 }, ['seats']],
       [{ pool_id: circuit.generalPoolId, amount: 1000, message: 'x'.repeat(501) }, ['message']],
       [{ pool_id: 'not-a-uuid', amount: 1000 }, ['pool_id']],
-      [{ pool_id: circuit.generalPoolId, amount: 1000, iban: 'IT60X0542811101000000123456' }, ['']],
+      [{ pool_id: circuit.generalPoolId, amount: 1000, iban: 'IT60X0542811101000000123456' }, ['iban']],
     ];
     for (const [body, fields] of cases) {
       const refused = assertProblem(await sponsor(mentor.secretKey, body), 400, 'invalid_request');

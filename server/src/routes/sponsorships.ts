@@ -74,7 +74,9 @@ const newSponsorshipSchema = z
       .max(maxSeatsPerSponsorship)
       .optional()
       .openapi({ description: "Seats at the campaign's or the need's seat price (campaigns and needs only)." }),
-    amount: minorUnits.optional().openapi({ description: 'An amount in cents. Give seats or amount.' }),
+    // At least a euro, as the widgets ask: a gift of cents would cost more to pay than it gives, and would leave a
+    // need a rest smaller than a seat.
+    amount: minorUnits.min(100, 'at least 100 cents (1.00)').optional().openapi({ description: 'An amount in cents, at least 100. Give seats or amount.' }),
     display_name: z.string().trim().min(1).max(100).optional().openapi({ description: 'How the mentor is thanked in public.' }),
     anonymous: z.boolean().default(false).openapi({ description: 'Thanked without a name; no display_name then.' }),
     message: z.string().trim().min(1).max(500).optional(),
