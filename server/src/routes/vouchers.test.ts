@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertOk, assertProblem, call, createKey, createOrganization, createTestApi, type TestApi } from '../../test/api.js';
-import { seedCircuit, seedOffer, seedProvider, type TestCircuit } from '../../test/fixtures/catalog.js';
+import { seedCircuit, seedOffer, seedProvider, testCategories, type TestCircuit } from '../../test/fixtures/catalog.js';
 import { seedBeneficiary, seedReferrer, seedVoucher } from '../../test/fixtures/vouchers.js';
 import { derivedId } from '../ids.js';
 import { seasonEnd } from './vouchers.js';
@@ -186,13 +186,25 @@ describe('issuing vouchers', () => {
     assert.match(refused.detail, /EUR 10\.00 left/);
     assert.deepEqual(refused.errors, [{ path: 'amount', message: 'over your allocation' }]);
     assert.deepEqual(await footprint(), before);
-    const otherPool = await seedCircuit(api, { name: 'Pavia', funded: 10_000n });
+    // Another circuit of the school's own operator: a fund it could be given.
+    const mortara = assertOk(
+      await call(api, 'POST', '/v1/circuits', { key: circuit.operator.secretKey, body: { name: 'Mortara', categories: testCategories } }),
+      201,
+    );
     const none = assertProblem(
-      await issue({ beneficiary_id: beneficiaryId, pool_id: otherPool.generalPoolId, amount: 100 }, tight.secretKey),
+      await issue({ beneficiary_id: beneficiaryId, pool_id: mortara.general_pool_id, amount: 100 }, tight.secretKey),
       422,
       'allocation_exceeded',
     );
     assert.match(none.detail, /no allocation/);
+    // Another operator's fund answers as one that does not exist: nothing tells the school it is there.
+    const pavia = await seedCircuit(api, { name: 'Pavia', funded: 10_000n });
+    const foreign = assertProblem(
+      await issue({ beneficiary_id: beneficiaryId, pool_id: pavia.generalPoolId, amount: 100 }, tight.secretKey),
+      404,
+      'not_found',
+    );
+    assert.deepEqual(foreign.errors, [{ path: 'pool_id', message: 'there is no fund with this id' }]);
   });
 
   it('refuses a voucher the pool has no money for, leaving nothing behind', async () => {

@@ -465,7 +465,11 @@ async function fromNeeds(tx: Queryable, referrer: Organization, asked: z.infer<t
   });
 }
 
-/** The pools of the requests, after checking that each beneficiary is the referrer's and each pool exists. */
+/**
+ * The pools of the requests, after checking that each beneficiary is the referrer's and each pool one
+ * it may see: of its operator's circuits, allocated to it, or one of its needs'. Another operator's
+ * pool is "no fund with this id", as one that does not exist.
+ */
 async function findTargets(tx: Queryable, referrer: Organization, requests: NewVoucher[], path: FieldPath): Promise<Map<string, PoolRow>> {
   const beneficiaries = await tx<{ id: string }[]>`
     select id from beneficiaries
@@ -473,7 +477,10 @@ async function findTargets(tx: Queryable, referrer: Organization, requests: NewV
   const own = new Set(beneficiaries.map((beneficiary) => beneficiary.id));
   const pools = await tx<PoolRow[]>`
     select p.id, p.circuit_id, ci.operator_id, p.currency, ci.categories from pools p join circuits ci on ci.id = p.circuit_id
-    where p.id = any(${unique(requests.map((request) => request.pool_id))}::uuid[])`;
+    where p.id = any(${unique(requests.map((request) => request.pool_id))}::uuid[])
+      and (ci.operator_id = ${referrer.managedBy}
+           or exists (select from allocations a where a.pool_id = p.id and a.referrer_id = ${referrer.id})
+           or exists (select from needs n where n.pool_id = p.id and n.referrer_id = ${referrer.id}))`;
   const poolsById = new Map(pools.map((pool) => [pool.id, pool]));
   const missing = requests.flatMap((request, index): ProblemField[] => [
     ...(own.has(request.beneficiary_id) ? [] : [{ path: path(index, 'beneficiary_id'), message: 'you have no beneficiary with this id' }]),
