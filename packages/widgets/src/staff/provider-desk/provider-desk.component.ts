@@ -74,6 +74,7 @@ export class MentoringProviderDesk extends DeskElement {
     offers: { state: true, attribute: false },
     today: { state: true, attribute: false },
     settlements: { state: true, attribute: false },
+    cancelling: { state: true, attribute: false },
   };
 
   protected readonly deskKind = 'provider';
@@ -85,6 +86,8 @@ export class MentoringProviderDesk extends DeskElement {
   /** Today's bookings, newest first. */
   private today: DeskRedemption[] = [];
   private settlements: Settlement[] = [];
+  /** The booking whose cancellation is asked and not yet confirmed: it cannot be undone. */
+  private cancelling: string | undefined;
 
   /** The camera's scan, stopped by "Stop the camera" or by leaving the desk. */
   #scan: AbortController | undefined;
@@ -377,7 +380,25 @@ export class MentoringProviderDesk extends DeskElement {
     if (Date.parse(redemption.reversible_until) <= Date.now()) {
       return html`<span class="muted">${msg(str`Could be cancelled until ${formatDate(redemption.reversible_until, this.locale, { time: true })}`)}</span>`;
     }
-    return html`<button part="button" type="button" class="secondary" ?disabled=${this.busy} aria-label=${msg(str`Cancel booking ${reference}`)} @click=${() => this.#resolve(redemption, 'reverse')}>
+    if (this.cancelling === redemption.id) {
+      return html`<span class="confirm-cancel" tabindex="-1">${msg(str`Cancel ${reference}? The seats go back on sale and the money to the voucher.`)}</span>
+        <button part="button" type="button" ?disabled=${this.busy} aria-label=${msg(str`Yes, cancel ${reference}`)} @click=${() => this.#resolve(redemption, 'reverse')}>
+          ${msg('Yes, cancel')}
+        </button>
+        <button part="button" type="button" class="secondary" ?disabled=${this.busy} @click=${() => (this.cancelling = undefined)}>${msg('Keep it')}</button>`;
+    }
+    // A cancellation cannot be undone: the first press asks, the second cancels.
+    return html`<button
+      part="button"
+      type="button"
+      class="secondary"
+      ?disabled=${this.busy}
+      aria-label=${msg(str`Cancel booking ${reference}`)}
+      @click=${() => {
+        this.cancelling = redemption.id;
+        this.focusLater('.confirm-cancel');
+      }}
+    >
       ${msg('Cancel booking')}
     </button>`;
   }
@@ -530,6 +551,7 @@ export class MentoringProviderDesk extends DeskElement {
     const done = await this.attempt(() =>
       request<RedemptionWithBalance>(this.api, 'POST', `/v1/redemptions/${redemption.id}/${step}`, { authorized: true, body }),
     );
+    this.cancelling = undefined;
     if (done === undefined) return;
     this.#remember(done);
     const counter = this.counter;
@@ -563,6 +585,7 @@ export class MentoringProviderDesk extends DeskElement {
 
   #startOver(): void {
     this.#scan?.abort();
+    this.cancelling = undefined;
     this.invalid = undefined;
     this.problem = undefined;
     this.notice = undefined;

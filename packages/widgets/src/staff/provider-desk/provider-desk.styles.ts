@@ -22,6 +22,11 @@ export const providerDeskStyles = css`
     font-size: 1.5em;
     font-weight: 700;
   }
+  /* The question before a cancellation, on a line of its own above its two answers. */
+  .confirm-cancel {
+    flex-basis: 100%;
+    font-weight: 700;
+  }
   .status-captured {
     color: var(--_success);
   }

@@ -188,8 +188,11 @@ describe('<mentoring-provider-desk> at the door and after', () => {
       click(element, 'Continue');
       await waitUntil(() => inside(element, '.booking .reference')?.textContent === late.booking_reference, 'the typed booking is not shown');
       expect(inside(element, '.booking button[aria-label^="Cancel"]'), 'still within the window').to.not.equal(null);
-      await waitUntil(() => Date.now() > Date.parse(late.reversible_until) + 200, 'the window did not close', { timeout: 15_000 });
+      // Asked within the window, confirmed after it closed.
       click(element, `Cancel booking ${late.booking_reference}`);
+      await untilText(element, `Cancel ${late.booking_reference}? The seats go back on sale and the money to the voucher.`);
+      await waitUntil(() => Date.now() > Date.parse(late.reversible_until) + 200, 'the window did not close', { timeout: 15_000 });
+      click(element, `Yes, cancel ${late.booking_reference}`);
       await untilText(element, 'Too late to cancel: bookings for this event could be cancelled until');
       click(element, 'Next');
       await element.updateComplete;
@@ -209,8 +212,19 @@ describe('<mentoring-provider-desk> at the door and after', () => {
       expect(restore.tracksStopped()).to.equal(true);
       expect(textOf(element)).to.contain('Confirmed').and.contain('Seats 2').and.contain('€30.00');
       await expect(element).to.be.accessible();
+      // The first press only asks: "Keep it" leaves the booking as it was.
+      click(element, 'Cancel booking');
+      await untilText(element, `Cancel ${booking.booking_reference}? The seats go back on sale and the money to the voucher.`);
+      await waitUntil(() => focusedIn(element)?.classList.contains('confirm-cancel'), 'the focus did not go to the question');
+      await expect(element).to.be.accessible();
+      click(element, 'Keep it');
+      await element.updateComplete;
+      expect(textOf(element)).to.not.contain('The seats go back on sale');
+      expect(textOf(element)).to.contain('Confirmed');
       const reversed = oneEvent(element, 'mentoring-reversed');
       click(element, 'Cancel booking');
+      await element.updateComplete;
+      click(element, 'Yes, cancel');
       expect(((await reversed) as CustomEvent<{ redemption: DeskRedemption }>).detail.redemption).to.include({ status: 'reversed', reversed_amount: 3000 });
       await untilText(element, `${booking.booking_reference} cancelled: €30.00 went back to the voucher.`);
     } finally {
