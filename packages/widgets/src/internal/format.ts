@@ -29,7 +29,7 @@ export function localizedText(text: LocalizedText, locale: Locale): string {
 
 /** The hour of a moment, `21:05`, in Italian time (the staff desks' lists of the day). */
 export function formatTime(iso: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso));
+  return new Intl.DateTimeFormat([locale, 'it'], { timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso));
 }
 
 /** A calendar month of the API (`2026-03`): `marzo 2026`, or with `short`, `mar 2026` (the staff impact page). */
