@@ -247,12 +247,13 @@ const seeds = {
     const { operator, circuit } = await newCircuit(api, 'Lomellina');
     const school = await api.organization('referrer', 'Liceo Cairoli', { by: operator.secretKey });
     const ids = [];
-    for (const { title, description, seats = 22, seatPrice = 1500, funded = 0, category = 'music' } of needs) {
+    for (const { title, description, seats = 22, seatPrice = 1500, funded = 0, fundedAmount = 0, category = 'music' } of needs) {
       const need = await api.call('POST', '/v1/needs', {
         key: school.secretKey,
         body: { circuit_id: circuit.id, category, title, ...(description === undefined ? {} : { description }), seats, amount: seats * seatPrice, deadline: new Date(Date.now() + 20 * day).toISOString() },
       });
       if (funded > 0) await api.call('POST', '/v1/sponsorships', { key: world.mentor.secretKey, body: { need_id: need.id, seats: funded, display_name: 'Panificio Ducale' } });
+      if (fundedAmount > 0) await api.call('POST', '/v1/sponsorships', { key: world.mentor.secretKey, body: { need_id: need.id, amount: fundedAmount, anonymous: true } });
       ids.push(need.id);
     }
     return { circuitId: circuit.id, needIds: ids };

@@ -217,6 +217,9 @@ export function adoptionJson(sponsorship: SponsorshipRow) {
  * parts together never pass the need's amount. Refuses a need that is not open. Returns until when
  * the adoption, while it waits for its payment, holds its part ({@link adoptionHoldDays}).
  */
+/** The smallest gift, in cents (1.00): less costs more to pay than it gives. A need's last cents are the exception. */
+export const minimumGift = 100n;
+
 export async function reserveAdoption(tx: Queryable, needId: string, amount: bigint): Promise<Date> {
   const need = await lockedNeed(tx, needId);
   const status = needStatus(need);
@@ -231,6 +234,17 @@ export async function reserveAdoption(tx: Queryable, needId: string, amount: big
     });
   }
   const left = openAmount(need);
+  // Cents below a euro only to take the rest of a need: a gift never leaves one that nobody may pay.
+  if (amount < minimumGift && amount !== left) {
+    throw new Problem(
+      400,
+      'invalid_request',
+      'Too small a gift',
+      `A gift is at least ${formatMoney(minimumGift, need.currency)}, or exactly the ${formatMoney(left, need.currency)} this need has left.`,
+      [{ path: 'amount', message: `at least ${minimumGift} cents, or the ${left} the need has left` }],
+      { extensions: { open_amount: amountJson(left) } },
+    );
+  }
   if (amount > left) {
     throw new Problem(
       409,

@@ -211,6 +211,18 @@ describe('adopting a need', () => {
     assert.equal((await reconciliation()).clean, true);
   });
 
+  it('takes the last cents of a need, and no gift under a euro that would leave a rest', async () => {
+    const need = await postNeed();
+    const mentor = await createOrganization(api, 'mentor', { name: 'Bar Sport' });
+    assertOk(await adopt(mentor.secretKey, need.id, { amount: 32_950 }), 201);
+    const small = assertProblem(await adopt(mentor.secretKey, need.id, { amount: 20 }), 400, 'invalid_request');
+    assert.match(small.detail, /at least EUR 1\.00, or exactly the EUR 0\.50 this need has left/);
+    assert.equal(small.open_amount, 50);
+    assertOk(await adopt(mentor.secretKey, need.id, { amount: 50 }), 201);
+    const funded = assertOk(await call(api, 'GET', `/v1/needs/${need.id}`, { key: school.secretKey }));
+    assert.deepEqual([funded.status, funded.open_amount], ['funded', 0]);
+  });
+
   it('counts a bank transfer waiting for its payment against what is left, so it can never over-fund the need', async () => {
     const need = await postNeed(school, { seats: 2, amount: 3000 });
     const mentor = await createOrganization(api, 'mentor');

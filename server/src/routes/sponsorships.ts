@@ -11,7 +11,7 @@ import { maxAmount, retryTransaction } from '../ledger/ledger.js';
 import type { PaymentProvider, PaymentProviders } from '../payments/provider.js';
 import { declinedTestPaymentMethod } from '../payments/test-provider.js';
 import { recordPayment, sponsorshipJson, sponsorshipStatuses, type PaymentChange, type SponsorshipRow } from '../payments/sponsorship-payments.js';
-import { adoptionHoldDays, reserveAdoption } from '../needs/needs.js';
+import { adoptionHoldDays, minimumGift, reserveAdoption } from '../needs/needs.js';
 import { Problem } from '../problem.js';
 
 /** The most seats one sponsorship funds, as the sponsorships table allows. */
@@ -74,9 +74,9 @@ const newSponsorshipSchema = z
       .max(maxSeatsPerSponsorship)
       .optional()
       .openapi({ description: "Seats at the campaign's or the need's seat price (campaigns and needs only)." }),
-    // At least a euro, as the widgets ask: a gift of cents would cost more to pay than it gives, and would leave a
-    // need a rest smaller than a seat.
-    amount: minorUnits.min(100, 'at least 100 cents (1.00)').optional().openapi({ description: 'An amount in cents, at least 100. Give seats or amount.' }),
+    amount: minorUnits.optional().openapi({
+      description: `An amount in cents, at least ${minimumGift} (or exactly what a need has left). Give seats or amount.`,
+    }),
     display_name: z.string().trim().min(1).max(100).optional().openapi({ description: 'How the mentor is thanked in public.' }),
     anonymous: z.boolean().default(false).openapi({ description: 'Thanked without a name; no display_name then.' }),
     message: z.string().trim().min(1).max(500).optional(),
@@ -100,6 +100,11 @@ const newSponsorshipSchema = z
         path: ['seats'],
         message: 'seats are priced by a campaign or a need: give campaign_id or need_id, or an amount for a pool',
       });
+    }
+    // At least a euro, as the widgets ask: cents cost more to pay than they give. A need's last cents are
+    // checked against what it has left (reserveAdoption).
+    if (body.amount !== undefined && body.amount < minimumGift && body.need_id === undefined) {
+      context.addIssue({ code: 'custom', path: ['amount'], message: `at least ${minimumGift} cents (1.00)` });
     }
     if (body.anonymous && body.display_name !== undefined) {
       context.addIssue({ code: 'custom', path: ['display_name'], message: 'an anonymous sponsorship has no display name' });

@@ -170,6 +170,7 @@
 's639e737c4766a003': `Scrivi il codice della tua tessera, per esempio MNT-7K3Q-9XPA-W2DC-8.`,
 's63ba39d9b9f5b3bb': `La tessera è bloccata dopo troppi PIN sbagliati. La tua scuola può sbloccarla.`,
 's63d040e37887f17e': `Oggi`,
+'s6427d88afe2433e0': str`Scrivi ${0}: è quanto resta da adottare.`,
 's647cbc320797ffc3': str`Valido fino al ${0}`,
 's65d9c79e69920684': str`${0} posto usato con i voucher cultura`,
 's665ef18980a1e412': `Posti da confermare`,

@@ -170,6 +170,7 @@
 's639e737c4766a003': `Shkruaj kodin e kartës tënde, për shembull MNT-7K3Q-9XPA-W2DC-8.`,
 's63ba39d9b9f5b3bb': `Karta është bllokuar pas shumë PIN-eve të gabuara. Shkolla jote mund ta zhbllokojë.`,
 's63d040e37887f17e': `Sot`,
+'s6427d88afe2433e0': str`Shkruaj ${0}: aq sa ka mbetur për t’u adoptuar.`,
 's647cbc320797ffc3': str`I vlefshëm deri më ${0}`,
 's65d9c79e69920684': str`${0} vend i zënë me kuponë kulturorë`,
 's665ef18980a1e412': `Vende për t'u konfirmuar`,

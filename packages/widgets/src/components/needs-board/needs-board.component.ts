@@ -138,7 +138,7 @@ export class MentoringNeedsBoard extends GiftElement {
               { target: { need_id: need.id }, seatPrice: need.seat_price, currency: need.currency, maxAmount: need.open_amount },
               {
                 amountHint: msg(str`Up to ${formatMoney(need.open_amount, need.currency, this.locale)} is left to adopt.`),
-                maxSeats: Math.max(seatsLeft, 1),
+                maxSeats: seatsLeft,
               },
             )
           : html`<p>${msg('This need takes no more adoptions: it is funded or closed. Thank you!')}</p>`}`;

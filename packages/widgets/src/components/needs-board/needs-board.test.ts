@@ -12,6 +12,8 @@ interface NeedSeed {
   seats?: number;
   seatPrice?: number;
   funded?: number;
+  /** Cents adopted by an amount before the test. */
+  fundedAmount?: number;
 }
 
 const opera: NeedSeed = {
@@ -99,6 +101,24 @@ describe('<mentoring-needs-board>', () => {
     click(element, 'Adopt another need');
     await untilText(element, 'Needs to adopt');
     expect(focusedIn(element)?.getAttribute('data-need')).to.equal(needIds[0]);
+  });
+
+  it('offers only an amount when less than a seat is left, and takes its last cents', async () => {
+    const { element } = await board([{ ...concert, seats: 2, fundedAmount: 2350 }]);
+    await untilText(element, 'Adopt this need');
+    click(element, 'Adopt this need');
+    await untilText(element, 'Up to €0.50 is left to adopt.');
+    expect(inside(element, 'input[value=seats]'), 'no seats: one costs more than is left').to.equal(null);
+    type(element, '#amount', '0,40');
+    click(element, 'Pay');
+    await untilText(element, 'Write €0.50: what is left to adopt.');
+    type(element, '#amount', '0,50');
+    inside<HTMLInputElement>(element, 'input[type=checkbox]')!.click();
+    await element.updateComplete;
+    const sponsored = oneEvent(element, 'mentoring-sponsored');
+    click(element, 'Pay €0.50');
+    expect(((await sponsored) as CustomEvent<{ sponsorship: Sponsorship }>).detail.sponsorship).to.include({ amount: 50 });
+    await untilText(element, 'Thank you!');
   });
 
   it('adopts the rest in Italian by an amount, anonymously; the funded need leaves the board', async () => {

@@ -94,18 +94,21 @@ export class Gift implements ReactiveController {
     const locale = this.host.giftLocale();
     const total = this.total(gift, maxSeats);
     // Pay stays enabled while the gift is not valid yet: pressing it says what to change, next to the field.
+    // With less than a seat left (maxSeats 0: a need's last part), only an amount.
     return html`<form part="form" novalidate @submit=${(event: Event) => this.#pay(event, gift, maxSeats)}>
-      <fieldset>
-        <legend>${msg('Your gift')}</legend>
-        <label class="choice">
-          <input type="radio" name="mode" value="seats" .checked=${this.mode === 'seats'} @change=${() => this.#changeGift(() => (this.mode = 'seats'))} />
-          ${msg('Seats')}
-        </label>
-        <label class="choice">
-          <input type="radio" name="mode" value="amount" .checked=${this.mode === 'amount'} @change=${() => this.#changeGift(() => (this.mode = 'amount'))} />
-          ${msg('An amount of my choice')}
-        </label>
-      </fieldset>
+      ${maxSeats < 1
+        ? nothing
+        : html`<fieldset>
+            <legend>${msg('Your gift')}</legend>
+            <label class="choice">
+              <input type="radio" name="mode" value="seats" .checked=${this.mode === 'seats'} @change=${() => this.#changeGift(() => (this.mode = 'seats'))} />
+              ${msg('Seats')}
+            </label>
+            <label class="choice">
+              <input type="radio" name="mode" value="amount" .checked=${this.mode === 'amount'} @change=${() => this.#changeGift(() => (this.mode = 'amount'))} />
+              ${msg('An amount of my choice')}
+            </label>
+          </fieldset>`}
       ${this.mode === 'seats'
         ? html`<label for="seats">${msg('How many seats?')}</label>
             <input
@@ -215,7 +218,7 @@ export class Gift implements ReactiveController {
 
   /** The gift in cents, or undefined while the form does not say one within the limits. */
   total(gift: GiftTarget, maxSeats: number): number | undefined {
-    const cents = this.mode === 'seats' ? this.#seatsTotal(gift, maxSeats) : this.#amountTotal();
+    const cents = this.mode === 'seats' ? this.#seatsTotal(gift, maxSeats) : this.#amountTotal(gift);
     return cents !== undefined && (gift.maxAmount === undefined || cents <= gift.maxAmount) ? cents : undefined;
   }
 
@@ -223,12 +226,13 @@ export class Gift implements ReactiveController {
     return Number.isInteger(this.seats) && this.seats >= 1 && this.seats <= maxSeats ? this.seats * gift.seatPrice : undefined;
   }
 
-  #amountTotal(): number | undefined {
+  #amountTotal(gift: GiftTarget): number | undefined {
     // Either decimal mark: a person in Italy writes 12,50, elsewhere 12.50.
     const amount = /^\s*(\d{1,7})(?:[.,](\d{1,2}))?\s*$/.exec(this.amount);
     if (amount === null) return undefined;
     const cents = Number(amount[1]) * 100 + Number((amount[2] ?? '').padEnd(2, '0'));
-    return cents >= 100 ? cents : undefined;
+    // At least a euro, as the API asks, or exactly a need's last cents.
+    return cents >= 100 || (cents > 0 && cents === gift.maxAmount) ? cents : undefined;
   }
 
   #fieldNote(field: Field, hint: string, gift: GiftTarget, maxSeats: number): TemplateResult {
@@ -241,10 +245,11 @@ export class Gift implements ReactiveController {
     switch (field) {
       case 'seats':
         return msg(str`Choose from 1 to ${maxSeats} seats.`);
-      case 'amount':
-        return gift.maxAmount === undefined
-          ? msg('Write an amount of at least 1, such as 25 or 12.50.')
-          : msg(str`Write an amount from 1 to ${formatMoney(gift.maxAmount, gift.currency, this.host.giftLocale())}.`);
+      case 'amount': {
+        if (gift.maxAmount === undefined) return msg('Write an amount of at least 1, such as 25 or 12.50.');
+        const most = formatMoney(gift.maxAmount, gift.currency, this.host.giftLocale());
+        return gift.maxAmount < 100 ? msg(str`Write ${most}: what is left to adopt.`) : msg(str`Write an amount from 1 to ${most}.`);
+      }
       case 'name':
         return msg('Write the name to thank, or choose to stay anonymous.');
     }
