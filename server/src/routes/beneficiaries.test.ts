@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminKey, assertOk, assertProblem, call, createKey, createOrganization, createTestApi, type TestApi } from '../../test/api.js';
+import { needsRealPostgres } from '../../test/database.js';
 import { seedCircuit, seedOffer, seedProvider, type TestCircuit } from '../../test/fixtures/catalog.js';
 import { seedReferrer } from '../../test/fixtures/vouchers.js';
 
@@ -46,6 +47,18 @@ describe('nominating beneficiaries', () => {
     assert.deepEqual(found.data.map((beneficiary: { reference: string }) => beneficiary.reference), ['2A-11'], 'found in any case');
     const other = await seedReferrer(api, circuit, { name: 'Liceo Omodeo' });
     assertOk(await nominate({ reference: '2A-11', age_band: '0-13', language: 'it' }, other.secretKey), 201);
+  });
+
+  it('nominates one of many requests at once for one reference in different cases', { skip: needsRealPostgres }, async () => {
+    // Every connection of the pool open first, so that the eight inserts meet in the database.
+    await Promise.all(Array.from({ length: 10 }, () => api.database.sql`select pg_sleep(0.05)`));
+    // Eight spellings of one reference, none the same as another to the letter.
+    const spellings = ['ABC-7', 'abc-7', 'Abc-7', 'aBc-7', 'abC-7', 'ABc-7', 'AbC-7', 'aBC-7'];
+    const answers = await Promise.all(spellings.map((reference) => nominate({ reference, age_band: '14-17', language: 'it' })));
+    assert.deepEqual(answers.map((answer) => answer.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+    const [row] = await api.database.sql<{ count: number }[]>`
+      select count(*)::int as count from beneficiaries where referrer_id = ${school.id} and upper(reference) = 'ABC-7'`;
+    assert.equal(row!.count, 1);
   });
 
   it('refuses names, emails and birth dates, saying why', async () => {

@@ -181,13 +181,17 @@ export function beneficiaryRoutes({ sql }: Services) {
       const referrer = requireReferrer(principalOf(c), { desk: true });
       const body = c.req.valid('json');
       // A reference is the same whatever its case ("5c-01" is "5C-01"): a class filtered by "5C" must not
-      // list one pupil twice.
-      const [row] = await sql<BeneficiaryRow[]>`
-        insert into beneficiaries (id, referrer_id, reference, age_band, language)
-        select ${newId()}, ${referrer.id}, ${body.reference}, ${body.age_band}, ${body.language}
-        where not exists (select 1 from beneficiaries where referrer_id = ${referrer.id} and upper(reference) = upper(${body.reference}))
-        on conflict (referrer_id, reference) do nothing
-        returning *`;
+      // list one pupil twice. The lock makes two nominations of one reference at once take turns.
+      const row = await sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtextextended(${referrer.id} || ':' || upper(${body.reference}), 0))`;
+        const [inserted] = await tx<BeneficiaryRow[]>`
+          insert into beneficiaries (id, referrer_id, reference, age_band, language)
+          select ${newId()}, ${referrer.id}, ${body.reference}, ${body.age_band}, ${body.language}
+          where not exists (select from beneficiaries where referrer_id = ${referrer.id} and upper(reference) = upper(${body.reference}))
+          on conflict (referrer_id, reference) do nothing
+          returning *`;
+        return inserted;
+      });
       if (row === undefined) {
         throw new Problem(409, 'conflict', 'Reference already used', `You already have a beneficiary with the reference ${body.reference}.`, [
           { path: 'reference', message: 'already used for another of your beneficiaries' },
