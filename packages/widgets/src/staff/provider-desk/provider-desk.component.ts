@@ -86,8 +86,8 @@ export class MentoringProviderDesk extends DeskElement {
   /** Today's bookings, newest first. */
   private today: DeskRedemption[] = [];
   private settlements: Settlement[] = [];
-  /** The booking whose cancellation is asked and not yet confirmed: it cannot be undone. */
-  private cancelling: string | undefined;
+  /** The booking whose cancellation is asked and not yet confirmed (it cannot be undone), and where it was asked. */
+  private cancelling: { id: string; where: 'counter' | 'today' } | undefined;
 
   /** The camera's scan, stopped by "Stop the camera" or by leaving the desk. */
   #scan: AbortController | undefined;
@@ -296,7 +296,7 @@ export class MentoringProviderDesk extends DeskElement {
               <dd>${formatMoney(voucherAvailable, redemption.currency, locale)}</dd>`}
       </dl>
       <div class="actions">
-        ${this.#actions(redemption)}
+        ${this.#actions(redemption, 'counter')}
         <button part="button" type="button" class="secondary" ?disabled=${this.busy} @click=${this.#startOver}>${msg('Next')}</button>
       </div>
     </div>`;
@@ -333,7 +333,7 @@ export class MentoringProviderDesk extends DeskElement {
           · ${formatMoney(amount, redemption.currency, locale)}
         </p>
       </div>
-      <div class="actions">${this.#actions(redemption)}</div>
+      <div class="actions">${this.#actions(redemption, 'today')}</div>
     </li>`;
   }
 
@@ -366,7 +366,8 @@ export class MentoringProviderDesk extends DeskElement {
   }
 
   /** What can be done with a booking now: confirm or release a hold, cancel a confirmed booking within its window. */
-  #actions(redemption: DeskRedemption): TemplateResult | typeof nothing {
+  /** `where`: the counter's booking panel or today's list, which may show the same booking. */
+  #actions(redemption: DeskRedemption, where: 'counter' | 'today'): TemplateResult | typeof nothing {
     const reference = redemption.booking_reference;
     if (redemption.status === 'held') {
       return html`<button part="button" type="button" ?disabled=${this.busy} aria-label=${msg(str`Confirm ${reference}`)} @click=${() => this.#resolve(redemption, 'capture')}>
@@ -380,7 +381,7 @@ export class MentoringProviderDesk extends DeskElement {
     if (Date.parse(redemption.reversible_until) <= Date.now()) {
       return html`<span class="muted">${msg(str`Could be cancelled until ${formatDate(redemption.reversible_until, this.locale, { time: true })}`)}</span>`;
     }
-    if (this.cancelling === redemption.id) {
+    if (this.cancelling?.id === redemption.id && this.cancelling.where === where) {
       return html`<span class="confirm-cancel" tabindex="-1">${msg(str`Cancel ${reference}? The seats go back on sale and the money to the voucher.`)}</span>
         <button part="button" type="button" ?disabled=${this.busy} aria-label=${msg(str`Yes, cancel ${reference}`)} @click=${() => this.#resolve(redemption, 'reverse')}>
           ${msg('Yes, cancel')}
@@ -395,8 +396,8 @@ export class MentoringProviderDesk extends DeskElement {
       ?disabled=${this.busy}
       aria-label=${msg(str`Cancel booking ${reference}`)}
       @click=${() => {
-        this.cancelling = redemption.id;
-        this.focusLater('.confirm-cancel');
+        this.cancelling = { id: redemption.id, where };
+        this.focusLater(where === 'counter' ? '.booking .confirm-cancel' : '[part=today] .confirm-cancel');
       }}
     >
       ${msg('Cancel booking')}
@@ -645,9 +646,16 @@ function validSeats(redemption: DeskRedemption): number {
   return (redemption.captured_amount - redemption.reversed_amount) / redemption.seat_price;
 }
 
-/** What a booking holds (a hold) or admits at the door now (the seats confirmed less those cancelled), and their money. */
+/**
+ * The seats and money to show beside a booking's status: what a confirmed booking admits at the door
+ * now (confirmed less cancelled: not the seats first held); what a cancelled booking was confirmed
+ * for; what a hold holds, or held before it was released or timed out.
+ */
 function standing(redemption: DeskRedemption): { seats: number; amount: number } {
-  return redemption.status === 'held'
-    ? { seats: redemption.seats, amount: redemption.amount }
-    : { seats: validSeats(redemption), amount: redemption.captured_amount - redemption.reversed_amount };
+  const valid = validSeats(redemption);
+  if (redemption.status === 'captured' || (redemption.status === 'reversed' && valid > 0)) {
+    return { seats: valid, amount: redemption.captured_amount - redemption.reversed_amount };
+  }
+  if (redemption.status === 'reversed') return { seats: redemption.captured_seats, amount: redemption.captured_amount };
+  return { seats: redemption.seats, amount: redemption.amount };
 }

@@ -122,6 +122,7 @@ describe('<mentoring-provider-desk> at the counter', () => {
     await untilText(element, `${second.booking_reference} released: the seats and the money went back.`);
     const today = inside(element, '[part=today]')!.textContent!.replace(/\s+/g, ' ');
     expect(today).to.contain(`${first.booking_reference}`).and.contain(`${second.booking_reference}`).and.contain('Released');
+    expect(today, 'a released hold shows what it held').to.match(/Released [^·]+· 1 seat · €15\.00/);
   });
 
   it('says what is left and what it costs when the voucher cannot pay, and marks the seats', async () => {
@@ -216,6 +217,9 @@ describe('<mentoring-provider-desk> at the door and after', () => {
       click(element, 'Cancel booking');
       await untilText(element, `Cancel ${booking.booking_reference}? The seats go back on sale and the money to the voucher.`);
       await waitUntil(() => focusedIn(element)?.classList.contains('confirm-cancel'), 'the focus did not go to the question');
+      // Asked at the counter, the booking's row in today's list does not ask too.
+      expect(element.shadowRoot!.querySelectorAll('.confirm-cancel').length).to.equal(1);
+      expect(focusedIn(element)?.closest('.booking')).to.not.equal(null);
       await expect(element).to.be.accessible();
       click(element, 'Keep it');
       await element.updateComplete;
