@@ -298,6 +298,7 @@
 'saae57b49f23aa86e': str`${0} confermata: ${1} posti, ${2}.`,
 'sab2aa4766a2568f9': `Scuola o associazione`,
 'sab7bc4b2e555104b': `Scuole e associazioni chiedono ciò che serve ai loro gruppi. Adotta un bisogno, in tutto o in parte.`,
+'sabad28c21903a2d1': `Questa tessera bonus è già stata stampata: codice e PIN si vedono una volta sola. Se la tessera è andata persa, i suoi soldi tornano al fondo quando il voucher scade.`,
 'sabf717cb19eb4518': str`${0} adozioni`,
 'sae939adb941e1819': str`${0} beneficiario selezionato.`,
 'saf35e2820046b369': `Il tuo contributo è pagato e registrato.`,

@@ -298,6 +298,7 @@
 'saae57b49f23aa86e': str`${0} u konfirmua: ${1} vende, ${2}.`,
 'sab2aa4766a2568f9': `Shkollë ose shoqatë`,
 'sab7bc4b2e555104b': `Shkollat dhe shoqatat kërkojnë atë që u nevojitet grupeve të tyre. Adopto një nevojë, plotësisht ose pjesërisht.`,
+'sabad28c21903a2d1': `Kjo kartë bonus është shtypur tashmë: kodi dhe PIN-i shfaqen vetëm një herë. Nëse karta humbet, paratë e saj kthehen në fond kur kuponi skadon.`,
 'sabf717cb19eb4518': str`${0} adoptime`,
 'sae939adb941e1819': str`${0} përfitues i zgjedhur.`,
 'saf35e2820046b369': `Dhurata jote u pagua dhe u regjistrua.`,

@@ -26,6 +26,8 @@ export function officeProblemMessage(problem: OfficeProblem, locale: Locale): st
       return msg("The fund has not enough money left for these vouchers. Ask the circuit's operator.");
     case 'not_found':
       return msg('A beneficiary or the fund was not found: reload the page and try again.');
+    case 'card_already_issued':
+      return msg('This bonus card was printed already: its code and PIN are shown only once. If the card is lost, its money goes back to the fund when the voucher expires.');
     default:
       return deskProblemMessage(problem);
   }

@@ -129,6 +129,8 @@ export class MentoringReferrerDesk extends DeskElement {
 
   /** One key per issuing (the same vouchers): a retry after a lost answer gets the same cards, not new ones. */
   #issueIntent: { body: string; key: string } | undefined;
+  /** The idempotency key of each bonus card asked for (by beneficiary and path) until its answer arrives. */
+  readonly #bonusKeys = new Map<string, string>();
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -535,9 +537,15 @@ export class MentoringReferrerDesk extends DeskElement {
 
   /** The bonus voucher's code and PIN are made now, shown on its card once, like an issued voucher's. */
   async #bonusCard(beneficiary: Beneficiary, path: BeneficiaryPath): Promise<void> {
+    const card = `${beneficiary.id}/paths/${path.path_id}`;
+    // Its code and PIN are shown once: a retry after a lost answer must get the same card back, not a 409.
+    const idempotencyKey = this.#bonusKeys.get(card) ?? crypto.randomUUID();
+    this.#bonusKeys.set(card, idempotencyKey);
     const voucher = await this.attempt(() =>
-      request<IssuedVoucher>(this.api, 'POST', `/v1/beneficiaries/${beneficiary.id}/paths/${path.path_id}/bonus-card`, { authorized: true }),
+      request<IssuedVoucher>(this.api, 'POST', `/v1/beneficiaries/${card}/bonus-card`, { authorized: true, idempotencyKey }),
     );
+    if (voucher === undefined && this.problem?.code === 'network_error') return;
+    this.#bonusKeys.delete(card);
     if (voucher === undefined) return;
     await this.#showCards([{ voucher, beneficiary }]);
     this.bonuses = new Map([...this.bonuses, [beneficiary.id, (this.bonuses.get(beneficiary.id) ?? []).filter((candidate) => candidate !== path)]]);

@@ -254,6 +254,30 @@ describe('<mentoring-referrer-desk>', () => {
     expect(textOf(element)).to.not.contain('Print the bonus card');
   });
 
+  it('prints the same bonus card again when its answer was lost on the way', async () => {
+    const { office: paths } = await seed<{ office: Office & { finisher: string } }>('paths');
+    const element = await openDesk(paths);
+    click(element, `Vouchers of ${paths.finisher}`);
+    await untilText(element, 'Bonus for completing Music path: €20.00');
+    // The card is made on the server; its answer never reaches the page.
+    const original = window.fetch;
+    let made: { code: string } | undefined;
+    window.fetch = async (input, init) => {
+      if (made !== undefined || !String(input).endsWith('/bonus-card')) return original(input, init);
+      made = (await (await original(input, init)).json()) as { code: string };
+      throw new TypeError('Failed to fetch');
+    };
+    try {
+      click(element, 'Print the bonus card for Music path');
+      await untilText(element, 'No connection');
+      click(element, 'Print the bonus card for Music path');
+      await untilText(element, 'Bonus voucher ready. Print its card now.');
+      expect(inside(element, '[part=card] .card-code')!.textContent).to.equal(made!.code);
+    } finally {
+      window.fetch = original;
+    }
+  });
+
   it('works at 320 px in Albanian', async () => {
     const school = await office();
     await seed('officeVoucher', { deskKey: school.deskKey, reference: 'R-01' });
