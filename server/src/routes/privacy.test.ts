@@ -77,6 +77,28 @@ describe("a beneficiary's data", () => {
     await seedBeneficiary(api, school, { reference: '4A-12' });
   });
 
+  it('exports their thank-you notes, in their own words, and deletes them with the rest', async () => {
+    const { beneficiaryId, voucher, booking } = await aBeneficiaryWhoWentToTheTheatre('2C-05');
+    const publishable = await createKey(api, school.id, 'publishable');
+    const note = assertOk(
+      await call(api, 'POST', '/v1/thanks', {
+        key: publishable,
+        body: { booking_reference: booking.booking_reference, code: voucher.code, pin: voucher.pin, text: 'Grazie, mi sono divertita tanto!' },
+      }),
+      201,
+    );
+    const exported = assertOk(await call(api, 'GET', `/v1/beneficiaries/${beneficiaryId}/export`, { key: school.secretKey }));
+    assert.deepEqual(
+      exported.thank_you_notes.map((shown: { id: string; text: string; status: string }) => [shown.id, shown.text, shown.status]),
+      [[note.id, 'Grazie, mi sono divertita tanto!', 'pending']],
+    );
+    assertOk(await call(api, 'POST', `/v1/beneficiaries/${beneficiaryId}/erase`, { key: school.secretKey }));
+    assert.equal((await api.database.sql`select from thank_you_notes where id = ${note.id}`).length, 0, 'the note is gone');
+    const after = assertOk(await call(api, 'GET', `/v1/beneficiaries/${beneficiaryId}/export`, { key: school.secretKey }));
+    assert.deepEqual(after.thank_you_notes, []);
+    assert.equal(after.redemptions.length, 1, 'the booking stays, under ids');
+  });
+
   it('leaves no stored answer showing the reference behind', async () => {
     const created = assertOk(
       await call(api, 'POST', '/v1/beneficiaries', {

@@ -35,6 +35,19 @@ const beneficiaryExportSchema = z
     vouchers: z.array(voucherSchema),
     redemptions: z.array(exportedRedemptionSchema).openapi({ description: 'Every booking made with their vouchers.' }),
     paths: z.array(beneficiaryPathSchema).openapi({ description: 'The paths of their circuits, with the steps their bookings stamped.' }),
+    thank_you_notes: z
+      .array(
+        z.object({
+          id: z.uuid(),
+          redemption_id: z.uuid(),
+          text: z.string(),
+          language: z.enum(['it', 'en', 'sq']),
+          status: z.enum(['pending', 'approved', 'rejected']),
+          created_at: z.iso.datetime(),
+          moderated_at: z.iso.datetime().nullable(),
+        }),
+      )
+      .openapi({ description: 'The notes they wrote after their bookings, in their own words.' }),
   })
   .openapi('BeneficiaryExport');
 
@@ -74,7 +87,7 @@ export function privacyRoutes({ sql }: Services) {
       summary: 'Everything held about a beneficiary',
       description:
         "With the referrer's secret key: the beneficiary, their vouchers (never the codes or PINs, which are not kept), " +
-        'every booking made with them and their paths\' stamps. Each export is in the audit log.',
+        "every booking made with them, their paths' stamps and their thank-you notes. Each export is in the audit log.",
       security: bearer,
       request: { params: idParam },
       responses: { 200: jsonResponse(beneficiaryExportSchema, 'The export'), ...problems(401, 403, 404) },
@@ -94,6 +107,10 @@ export function privacyRoutes({ sql }: Services) {
         from redemptions r join offers o on o.id = r.offer_id join organizations p on p.id = r.provider_id
         where r.voucher_id = any(${vouchers.map((voucher) => voucher.id)}::uuid[])
         order by r.id`;
+      const notes = await sql<{ id: string; redemption_id: string; text: string; language: 'it' | 'en' | 'sq'; status: 'pending' | 'approved' | 'rejected'; created_at: Date; moderated_at: Date | null }[]>`
+        select id, redemption_id, text, language, status, created_at, moderated_at from thank_you_notes
+        where redemption_id = any(${redemptions.map((redemption) => redemption.id)}::uuid[])
+        order by id`;
       return c.json(
         {
           object: 'beneficiary_export' as const,
@@ -109,6 +126,11 @@ export function privacyRoutes({ sql }: Services) {
             created_at: redemption.created_at.toISOString(),
           })),
           paths: await beneficiaryPaths(sql, id),
+          thank_you_notes: notes.map((note) => ({
+            ...note,
+            created_at: note.created_at.toISOString(),
+            moderated_at: note.moderated_at?.toISOString() ?? null,
+          })),
         },
         200,
       );
@@ -122,7 +144,7 @@ export function privacyRoutes({ sql }: Services) {
       tags: ['Beneficiaries'],
       summary: 'Erase a beneficiary',
       description:
-        'Drops your reference for them, so nothing left at Mentoring leads to the person: their vouchers, bookings and ' +
+        'Drops your reference for them and deletes their thank-you notes, so nothing left at Mentoring leads to the person: their vouchers, bookings and ' +
         "every ledger amount stay, under ids only (a voucher still holding money can still be spent, and expires to " +
         'its pool as usual). Stored answers of the last 24 hours that showed the reference (`Idempotency-Key` replays) ' +
         'are deleted too. Erasing again answers the same; the reference can be used again for someone else.',
@@ -139,6 +161,10 @@ export function privacyRoutes({ sql }: Services) {
             update beneficiaries set reference = null, erased_at = coalesce(erased_at, now())
             where id = ${id} and referrer_id = ${referrer.id} returning *`;
           if (row === undefined) throw new Problem(404, 'not_found', 'Beneficiary not found', `You have no beneficiary ${id}.`);
+          // Their notes are in their own words, which may say who they are: they go, unlike the amounts.
+          await tx`
+            delete from thank_you_notes
+            where redemption_id in (select r.id from redemptions r join vouchers v on v.id = r.voucher_id where v.beneficiary_id = ${id})`;
           // A scan of a day of records, for a rare request: no index holds what answers contain.
           await tx`delete from idempotency_keys where status = 'done' and position(${id} in response_body) > 0`;
           return row;
