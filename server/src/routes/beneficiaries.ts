@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf } from '../auth/authenticate.js';
+import type { Queryable } from '../db/connection.js';
 import type { Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
 import { apiRouter, bearer, invalidRequest, jsonBody, jsonResponse, problems } from '../http/router.js';
@@ -77,6 +78,24 @@ function personalDataInReference(reference: string): string | undefined {
 export function personalDataInText(text: string): string | undefined {
   const bare = text.trim().split(/\s+/).length <= 3;
   return personalPatterns.find((pattern) => (bare || pattern.what !== 'a first and last name') && pattern.matches(text))?.what;
+}
+
+/**
+ * The first of the referrer's beneficiaries' references that `texts` name, as a word of its own in any
+ * case ("con la 3b-02 al museo" names 3B-02): a text others read would tell them who went where.
+ * Only words of letters and digits together (dashes allowed), as such codes are: a word alone is
+ * the text's, not a reference.
+ */
+export async function beneficiaryReferenceIn(sql: Queryable, referrerId: string, texts: readonly string[]): Promise<string | undefined> {
+  const words = new Set(
+    texts.flatMap((text) => text.toUpperCase().split(/[^\p{L}\p{N}-]+/u)).filter((word) => /\p{L}/u.test(word) && /\p{N}/u.test(word)),
+  );
+  if (words.size === 0) return undefined;
+  const [found] = await sql<{ reference: string }[]>`
+    select reference from beneficiaries
+    where referrer_id = ${referrerId} and upper(reference) = any(${[...words]}::text[])
+    limit 1`;
+  return found?.reference;
 }
 
 /** Body fields that would identify a young person (compared lowercase, without _ - or spaces). */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { assertOk, assertProblem, call, createKey, createTestApi, type TestApi, type TestOrganization } from '../../test/api.js';
 import { seedCircuit, seedOffer, seedProvider, type TestCircuit } from '../../test/fixtures/catalog.js';
-import { seedReferrer, seedVoucher } from '../../test/fixtures/vouchers.js';
+import { seedBeneficiary, seedReferrer, seedVoucher } from '../../test/fixtures/vouchers.js';
 import { newId } from '../ids.js';
 import { readImageHeader } from '../stories/image.js';
 
@@ -108,6 +108,20 @@ describe('moderating stories', () => {
     assertProblem(await write(vigevano.operator), 403, 'forbidden');
     assertProblem(await write(theatre, pavia), 403, 'forbidden');
     assertProblem(await write(theatre, vigevano, { title: { en: 'No Italian' }, body: story.body }), 400, 'invalid_request');
+  });
+
+  it("refuses a school's story that names one of its pupils by their reference, written or mended", async () => {
+    await seedBeneficiary(api, school, { reference: '4A-01' });
+    const naming = { ...story, body: { it: 'Marco della 4a-01 è andato al museo per la prima volta.' } };
+    const refused = assertProblem(await write(school, vigevano, naming), 400, 'invalid_request');
+    assert.match(refused.detail, /leave out your beneficiaries' references, such as 4A-01/);
+    const written = assertOk(await write(school), 201);
+    assertProblem(
+      await call(api, 'POST', `/v1/stories/${written.id}`, { key: school.secretKey, body: { title: { it: 'La 4A-01 a teatro' } } }),
+      400,
+      'invalid_request',
+    );
+    assertOk(await write(school, vigevano, { ...story, body: { it: 'La 4A è andata al museo: trenta ragazzi.' } }), 201);
   });
 
   it("lets only the circuit's operator approve, with numbers from the author's real data", async () => {

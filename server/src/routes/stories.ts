@@ -14,6 +14,7 @@ import { newId } from '../ids.js';
 import { Problem } from '../problem.js';
 import { photoTypes, readImageHeader } from '../stories/image.js';
 import { storyNumbers, storyNumbersSchema, type StoryNumbers } from '../stories/numbers.js';
+import { beneficiaryReferenceIn } from './beneficiaries.js';
 import { notFoundUnlessValid, publicCircuit } from './public.js';
 
 /** A story's photo: 2 MiB at most, far above what a good 1200 px WebP or JPEG weighs. */
@@ -132,6 +133,7 @@ export function storyRoutes({ sql }: Services) {
       if (!circuit.member) {
         throw new Problem(403, 'forbidden', 'Not part of this circuit', 'Write about the circuits you take part in: where you offer seats or issue vouchers.');
       }
+      await refuseBeneficiaryReferences(sql, author, [body.title, body.body, body.photo_alt]);
       const id = newId();
       await sql`
         insert into stories (id, circuit_id, author_id, title, body, photo_alt)
@@ -193,8 +195,10 @@ export function storyRoutes({ sql }: Services) {
       responses: { 200: jsonResponse(storySchema, 'The story, pending'), ...problems(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const story = await authorsStory(sql, principalOf(c), c.req.valid('param').id);
+      const principal = principalOf(c);
+      const story = await authorsStory(sql, principal, c.req.valid('param').id);
       const body = c.req.valid('json');
+      if (principal.type === 'key') await refuseBeneficiaryReferences(sql, principal.organization, [body.title, body.body, body.photo_alt]);
       await sql`
         update stories set
           title = ${sql.json(body.title ?? story.title)}, body = ${sql.json(body.body ?? story.body)},
@@ -429,6 +433,23 @@ async function visibleStory(sql: Sql, principal: Principal, id: string): Promise
 }
 
 /** The story, if the caller wrote it and it is not yet published. */
+/**
+ * Stories are public: a referrer's may not name one of its beneficiaries by their reference ("la 3B-02
+ * è andata al museo"), which its community could read as a name. The operator reads the rest.
+ */
+async function refuseBeneficiaryReferences(
+  sql: Sql,
+  author: { id: string; kind: string },
+  texts: readonly ({ [language: string]: string | undefined } | undefined)[],
+): Promise<void> {
+  if (author.kind !== 'referrer') return;
+  const found = await beneficiaryReferenceIn(sql, author.id, texts.flatMap((text) => Object.values(text ?? {}).filter((value) => value !== undefined)));
+  if (found === undefined) return;
+  throw new Problem(400, 'invalid_request', 'No personal data, please', `Stories are public: leave out your beneficiaries' references, such as ${found}.`, [
+    { path: 'body', message: "names a beneficiary's reference" },
+  ]);
+}
+
 async function authorsStory(sql: Sql, principal: Principal, id: string): Promise<StoryRow> {
   const author = requireAccess(principal, { organizations: ['provider', 'referrer'] });
   const story = await storyRow(sql, id);

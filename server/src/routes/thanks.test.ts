@@ -125,6 +125,8 @@ describe('thank-you notes', () => {
       ['scrivetemi a giulia.b@example.com', /email/],
       ['Grazie, chiamatemi al 333 123 4567', /phone/],
       ['Sono nata il 14/05/2010, grazie', /date/],
+      ['Giulia, via Roma 5 Vigevano', /address/],
+      [`Grazie da 4a-${counter}!`, /beneficiary's reference/],
     ] as const) {
       const refused = assertProblem(await thank({ ...seat, text }), 400, 'invalid_request');
       assert.equal(refused.errors[0].path, 'text');
@@ -132,7 +134,7 @@ describe('thank-you notes', () => {
     }
     assertProblem(await thank({ ...seat, text: 'a'.repeat(maxNoteLength + 1) }), 400, 'invalid_request');
     assert.equal(await notesCount(), before);
-    assertOk(await thank({ ...seat, text: 'Grazie di cuore, è stato bellissimo!' }), 201);
+    assertOk(await thank({ ...seat, text: 'Grazie di cuore, è stato bellissimo! Ci torno con la 4A.' }), 201);
   });
 
   it('needs the voucher’s own code and PIN and a confirmed booking, with a publishable key', async () => {

@@ -7,7 +7,7 @@ import { localizedText } from '../http/schemas.js';
 import { newId, readBookingReference } from '../ids.js';
 import { Problem } from '../problem.js';
 import { unlockVoucher } from '../vouchers/unlock.js';
-import { personalDataIn } from './beneficiaries.js';
+import { beneficiaryReferenceIn, personalDataIn } from './beneficiaries.js';
 import { requireReferrer } from './vouchers.js';
 
 /** A note is short: a line or two on a phone. */
@@ -18,12 +18,19 @@ const noteStatuses = ['pending', 'approved', 'rejected'] as const;
 
 /**
  * What personal data a note seems to hold: the beneficiary reference's checks on the whole note
- * (an email, a date, a phone number, a codice fiscale), and the name check on each sentence, so a
- * signature such as "Grazie! Giulia Bianchi" is caught inside a longer note.
+ * (an email, a date, a phone number, a codice fiscale), a street address, and the name check on each
+ * sentence, so a signature such as "Grazie! Giulia Bianchi" is caught inside a longer note.
  */
 export function personalDataInNote(text: string): string | undefined {
-  return personalDataIn(text) ?? text.split(/[.,;:!?\n()]+/).map((part) => part.trim()).filter(Boolean).map(personalDataIn).find(Boolean);
+  return (
+    personalDataIn(text) ??
+    (streetAddress.test(text) ? 'an address' : undefined) ??
+    text.split(/[.,;:!?\n()]+/).map((part) => part.trim()).filter(Boolean).map(personalDataIn).find(Boolean)
+  );
 }
+
+/** A street and its number, in Italian, English or Albanian: "via Roma 5", "Piazza Ducale, 12", "Rruga e Kavajës 3". */
+const streetAddress = /\b(via|viale|piazza|piazzale|corso|vicolo|largo|strada|rruga|street|road|avenue)\s+[\p{L}'’. ]+,?\s*\d+/iu;
 
 const noteText = z
   .string()
@@ -38,8 +45,8 @@ const noteText = z
   })
   .openapi({
     description:
-      `Up to ${maxNoteLength} characters, anonymous: no names, emails, phone numbers or dates (refused with 400, as beneficiary ` +
-      'references are).',
+      `Up to ${maxNoteLength} characters, anonymous: no names, addresses, emails, phone numbers, dates or beneficiary references ` +
+      'such as 3B-02 (refused with 400).',
     example: 'Grazie! Era la prima volta che andavo a teatro.',
   });
 
@@ -129,6 +136,12 @@ export function thanksRoutes(services: Services) {
           'This voucher has no confirmed booking with this reference. Check the reference shown after booking (BK-…).',
           [{ path: 'booking_reference', message: 'no confirmed booking of this voucher' }],
         );
+      }
+      // A class register's code ("3B-02") tells the school's mentors who wrote it.
+      if ((await beneficiaryReferenceIn(sql, voucher.referrerId, [body.text])) !== undefined) {
+        throw new Problem(400, 'invalid_request', 'No personal data, please', 'A thank-you note stays anonymous: leave out codes such as your class and number.', [
+          { path: 'text', message: "this names a beneficiary's reference; a thank-you note stays anonymous, so leave it out" },
+        ]);
       }
       const [created] = await sql<{ id: string }[]>`
         insert into thank_you_notes (id, redemption_id, referrer_id, pool_id, text, language)

@@ -73,7 +73,7 @@ describe('<mentoring-say-thanks>', () => {
     const refused = oneEvent(element, 'mentoring-error');
     inside<HTMLButtonElement>(element, 'button[type=submit]')!.click();
     expect(((await refused) as CustomEvent<{ code: string }>).detail.code).to.equal('invalid_request');
-    await untilText(element, 'Togli nomi, numeri di telefono, email e date: il messaggio resta anonimo.');
+    await untilText(element, 'Togli nomi, codici come la tua classe, indirizzi, numeri di telefono, email e date: il messaggio resta anonimo.');
     expect(inside(element, '#text')!.getAttribute('aria-invalid')).to.equal('true');
     await waitUntil(() => focusedIn(element)?.id === 'text', 'the focus did not go to the note');
 

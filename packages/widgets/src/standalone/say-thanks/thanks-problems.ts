@@ -25,7 +25,7 @@ export function thanksProblemMessage(problem: Problem, locale: Locale): string {
     case 'conflict':
       return msg('You already said thanks for this booking. Thank you!');
     case 'invalid_request':
-      if (problem.errors?.[0]?.path === 'text') return msg('Leave out names, phone numbers, emails and dates: the note stays anonymous.');
+      if (problem.errors?.[0]?.path === 'text') return msg('Leave out names, codes such as your class, addresses, phone numbers, emails and dates: the note stays anonymous.');
       if (problem.errors?.[0]?.path === 'code') return msg('This is not a card code: check it, it looks like MNT-7K3Q-9XPA-W2DC-8.');
       return formProblemMessage(problem);
     default:
