@@ -162,7 +162,16 @@ export class MentoringMentorImpact extends DeskElement {
                 ${plural(seats, locale, { one: () => msg(str`${seats} seat`), other: () => msg(str`${seats} seats`) })} ·
                 ${msg(str`${need.seats_funded} of ${need.seats} seats funded`)}
               </p>
-              <p>${msg(str`${outcome.vouchers_issued} vouchers issued, ${outcome.seats_used} seats used`)}</p>
+              <p>
+                ${plural(outcome.vouchers_issued, locale, {
+                  one: () => msg(str`${outcome.vouchers_issued} voucher issued`),
+                  other: () => msg(str`${outcome.vouchers_issued} vouchers issued`),
+                })},
+                ${plural(outcome.seats_used, locale, {
+                  one: () => msg(str`${outcome.seats_used} seat used`),
+                  other: () => msg(str`${outcome.seats_used} seats used`),
+                })}
+              </p>
             </div>
             <span class="status">${needStatusText(need.status)}</span>
           </li>`;
