@@ -97,13 +97,15 @@ describe('errors', () => {
     const headers = { Authorization: `Bearer ${adminKey}` };
     const wrongMethod = await app.request('/v1/redemptions/0190a6b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b/capture', { headers });
     assert.equal(wrongMethod.status, 405);
-    assert.equal(wrongMethod.headers.get('allow'), 'POST');
+    assert.equal(wrongMethod.headers.get('allow'), 'OPTIONS, POST');
     const body = await problem(wrongMethod);
     assert.equal(body.code, 'method_not_allowed');
     assert.match(String(body.detail), /answers POST, not GET/);
     const collection = await app.request('/v1/vouchers', { method: 'DELETE', headers });
     assert.equal(collection.status, 405);
-    assert.equal(collection.headers.get('allow'), 'GET, HEAD, POST');
+    assert.equal(collection.headers.get('allow'), 'GET, HEAD, OPTIONS, POST');
+    const options = await app.request('/healthz', { method: 'OPTIONS' });
+    assert.deepEqual([options.status, options.headers.get('allow')], [204, 'GET, HEAD, OPTIONS']);
     assert.equal((await app.request('/v1/vouchers/batch/nothing', { headers })).status, 404);
     assert.equal((await app.request('/embed/v1/redeem-voucher.js')).status, 404, 'a missing file under a static route');
   });

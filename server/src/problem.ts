@@ -124,17 +124,17 @@ export function notFound(routes: () => readonly RouterRoute[]): NotFoundHandler 
       // 'ALL' are middleware (`app.use`), which answer nothing by themselves.
       for (const route of routes()) if (route.method !== 'ALL') methodsByPath.add('ALL', route.path, route.method);
     }
-    const methods = new Set(methodsByPath.match(c.req.method, c.req.path)[0].map(([method]) => method));
-    if (methods.has('GET')) methods.add('HEAD');
-    // A method the path has (a file under a static route that is not there, say) is a plain 404.
-    if (methods.size > 0 && !methods.has(c.req.method)) {
-      const allow = [...methods].sort().join(', ');
-      return problemResponse(
-        c,
-        new Problem(405, 'method_not_allowed', 'Method not allowed', `${c.req.path} answers ${allow}, not ${c.req.method}.`, undefined, {
-          headers: { Allow: allow },
-        }),
-      );
+    // The path's own methods, as a person reads them; Allow adds HEAD (with GET) and OPTIONS, which every path answers.
+    const methods = [...new Set(methodsByPath.match(c.req.method, c.req.path)[0].map(([method]) => method))].sort();
+    if (methods.length > 0) {
+      const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].sort().join(', ');
+      // OPTIONS without a CORS preflight's Origin: what the path answers (RFC 9110 §9.3.7).
+      if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: allow });
+      // A method the path has (a file under a static route that is not there, say) is a plain 404.
+      if (!allow.split(', ').includes(c.req.method)) {
+        const detail = `${c.req.path} answers ${methods.join(', ')}, not ${c.req.method}.`;
+        return problemResponse(c, new Problem(405, 'method_not_allowed', 'Method not allowed', detail, undefined, { headers: { Allow: allow } }));
+      }
     }
     return problemResponse(c, new Problem(404, 'not_found', 'Not found', `Nothing at ${c.req.method} ${c.req.path}.`));
   };

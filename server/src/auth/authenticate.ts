@@ -142,7 +142,7 @@ export function authenticate(services: Pick<Services, 'sql' | 'adminKey' | 'keyC
 /** Lets the browser page at `origin` read the answer. */
 function allowOrigin(c: Context<ApiEnv>, origin: string): void {
   c.header('Access-Control-Allow-Origin', origin);
-  c.header('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, Idempotent-Replayed');
+  c.header('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, Idempotent-Replayed, Allow');
   c.header('Vary', 'Origin', { append: true });
 }
 

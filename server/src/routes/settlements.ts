@@ -153,7 +153,7 @@ export function settlementRoutes(services: Services) {
       description:
         'The operator settles each provider it manages that has something captured and not yet settled up to ' +
         '`period_end`: one settlement per provider, each in its own transaction. Closing the same `period_end` again ' +
-        'answers the same settlements, and settles only what was not settled yet: 201 when it made one, 200 when all were made before.',
+        'answers the same settlements, and settles only what was not settled yet: 201 when it made one, 200 when it made none (all made before, or nothing to settle).',
       security: bearer,
       request: { body: jsonBody(periodCloseSchema) },
       responses: {
