@@ -150,9 +150,7 @@ export class MentoringNeedsBoard extends GiftElement {
 
   #choose(need: PublicNeed): void {
     this.chosen = need;
-    // A need with less than a seat left is adopted by an amount.
-    this.#gift.mode = need.open_amount >= need.seat_price ? 'seats' : 'amount';
-    this.#gift.again();
+    this.#gift.startOver();
   }
 
   #back = (): void => {

@@ -103,6 +103,22 @@ describe('<mentoring-needs-board>', () => {
     expect(focusedIn(element)?.getAttribute('data-need')).to.equal(needIds[0]);
   });
 
+  it('starts each need with a blank gift: nothing typed for another carries over', async () => {
+    const { element } = await board([opera, concert]);
+    await untilText(element, 'Adopt this need');
+    click(element, 'Adopt this need', 0);
+    await element.updateComplete;
+    inside<HTMLInputElement>(element, 'input[value=amount]')!.click();
+    await element.updateComplete;
+    type(element, '#amount', '12,50');
+    click(element, 'All needs');
+    await untilText(element, 'Adopt this need');
+    click(element, 'Adopt this need', 1);
+    await element.updateComplete;
+    expect(inside<HTMLInputElement>(element, 'input[value=seats]')!.checked, 'seats again').to.equal(true);
+    expect(inside<HTMLInputElement>(element, '#seats')!.value).to.equal('1');
+  });
+
   it('offers only an amount when less than a seat is left, and takes its last cents', async () => {
     const { element } = await board([{ ...concert, seats: 2, fundedAmount: 2350 }]);
     await untilText(element, 'Adopt this need');

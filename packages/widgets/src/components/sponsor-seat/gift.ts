@@ -83,6 +83,16 @@ export class Gift implements ReactiveController {
     this.focusAfterUpdate();
   }
 
+  /** A gift for another target: nothing chosen or typed for the last one carries over, nor its payment's key. */
+  startOver(): void {
+    this.mode = 'seats';
+    this.seats = 1;
+    this.amount = '';
+    this.invalid = undefined;
+    this.#paymentKey = undefined;
+    this.again();
+  }
+
   /** A new gift: the form again, blank of problems. */
   again = (): void => {
     this.sponsorship = undefined;
@@ -109,7 +119,7 @@ export class Gift implements ReactiveController {
               ${msg('An amount of my choice')}
             </label>
           </fieldset>`}
-      ${this.mode === 'seats'
+      ${this.#mode(maxSeats) === 'seats'
         ? html`<label for="seats">${msg('How many seats?')}</label>
             <input
               id="seats"
@@ -218,8 +228,13 @@ export class Gift implements ReactiveController {
 
   /** The gift in cents, or undefined while the form does not say one within the limits. */
   total(gift: GiftTarget, maxSeats: number): number | undefined {
-    const cents = this.mode === 'seats' ? this.#seatsTotal(gift, maxSeats) : this.#amountTotal(gift);
+    const cents = this.#mode(maxSeats) === 'seats' ? this.#seatsTotal(gift, maxSeats) : this.#amountTotal(gift);
     return cents !== undefined && (gift.maxAmount === undefined || cents <= gift.maxAmount) ? cents : undefined;
+  }
+
+  /** The mode chosen, or an amount once less than a seat is left (a need adopted in part meanwhile). */
+  #mode(maxSeats: number): 'seats' | 'amount' {
+    return maxSeats < 1 ? 'amount' : this.mode;
   }
 
   #seatsTotal(gift: GiftTarget, maxSeats: number): number | undefined {
@@ -275,7 +290,7 @@ export class Gift implements ReactiveController {
     const name = this.#name.trim();
     const total = this.total(gift, maxSeats);
     this.problem = undefined;
-    this.invalid = total === undefined ? this.mode : !this.anonymous && name === '' ? 'name' : undefined;
+    this.invalid = total === undefined ? this.#mode(maxSeats) : !this.anonymous && name === '' ? 'name' : undefined;
     if (this.invalid !== undefined) {
       this.focusAfterUpdate();
       return;
@@ -284,7 +299,7 @@ export class Gift implements ReactiveController {
     const { provider, method } = this.host.giftPayment();
     const body: NewSponsorship = {
       ...gift.target,
-      ...(this.mode === 'seats' ? { seats: this.seats } : { amount: total! }),
+      ...(this.#mode(maxSeats) === 'seats' ? { seats: this.seats } : { amount: total! }),
       ...(this.anonymous ? { anonymous: true } : { anonymous: false, display_name: name }),
       ...(message === '' ? {} : { message }),
       ...(provider === undefined ? {} : { payment_provider: provider }),
