@@ -167,6 +167,7 @@ export function publicNeedJson(row: NeedRow) {
     seats_funded: Number(row.funded_amount / price),
     adoptions_count: row.adoptions_count,
     // Pending payments hold their part while reserved: an adoption may take what neither paid nor promised parts took.
+    pending_amount: amountJson(row.pending_amount),
     open_amount: amountJson(openAmount(row)),
     deadline: row.deadline.toISOString(),
   };
@@ -180,7 +181,6 @@ export function needJson(row: NeedRow) {
     object: 'need' as const,
     referrer_id: row.referrer_id,
     pool_id: row.pool_id,
-    pending_amount: amountJson(row.pending_amount),
     available_amount: amountJson(row.available_amount),
     vouchers_issued: row.vouchers_issued,
     issued_amount: amountJson(row.issued_amount),

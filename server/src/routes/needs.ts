@@ -69,6 +69,10 @@ export const publicNeedSchema = z
     funded_amount: z.number().int().openapi({ description: 'In cents: what succeeded adoptions paid.' }),
     seats_funded: z.number().int(),
     adoptions_count: z.number().int(),
+    pending_amount: z
+      .number()
+      .int()
+      .openapi({ description: 'In cents: adoptions waiting for their payment (a bank transfer) that still hold their part, for up to 10 days.' }),
     open_amount: z.number().int().openapi({ description: 'In cents: what can still be adopted (adoptions waiting for their payment hold their part).' }),
     deadline: z.iso.datetime(),
   })
@@ -80,10 +84,6 @@ const needSchema = publicNeedSchema
     object: z.literal('need'),
     referrer_id: z.uuid(),
     pool_id: z.uuid().openapi({ description: "The need's own pool: adoptions fund it, its vouchers are issued from it." }),
-    pending_amount: z
-      .number()
-      .int()
-      .openapi({ description: 'In cents: adoptions waiting for their payment (a bank transfer) that still hold their part (`reserved_until`).' }),
     available_amount: z.number().int().openapi({ description: 'In cents: what the pool holds for vouchers now.' }),
     vouchers_issued: z.number().int(),
     issued_amount: z.number().int().openapi({ description: 'In cents: the vouchers issued from the need.' }),

@@ -88,6 +88,8 @@ export interface PublicNeed {
   funded_amount: number;
   seats_funded: number;
   adoptions_count: number;
+  /** Promised by adoptions waiting for a bank transfer: held for them for up to 10 days. */
+  pending_amount: number;
   open_amount: number;
   deadline: string;
 }

@@ -119,6 +119,7 @@ export class MentoringNeedsBoard extends GiftElement {
           one: () => msg(str`${formatNumber(need.adoptions_count, locale)} adoption`),
           other: () => msg(str`${formatNumber(need.adoptions_count, locale)} adoptions`),
         })}
+        ${need.pending_amount > 0 ? html` · ${msg(str`${money(need.pending_amount)} promised, waiting for a bank transfer`)}` : nothing}
       </p>
       <p class="muted">${msg(str`Open until ${formatDate(need.deadline, locale)}`)}</p>`;
   }
@@ -141,7 +142,9 @@ export class MentoringNeedsBoard extends GiftElement {
                 maxSeats: seatsLeft,
               },
             )
-          : html`<p>${msg('This need takes no more adoptions: it is funded or closed. Thank you!')}</p>`}`;
+          : need.status === 'open'
+            ? html`<p>${msg('The rest of this need is promised by gifts waiting for their bank transfer. If a transfer does not come within 10 days, its part opens again.')}</p>`
+            : html`<p>${msg('This need takes no more adoptions: it is funded or closed. Thank you!')}</p>`}`;
   }
 
   #text(text: Partial<LocalizedText>): string {

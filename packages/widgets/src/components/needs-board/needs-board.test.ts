@@ -176,9 +176,29 @@ describe('<mentoring-needs-board>', () => {
     await untilText(element, 'IT60 X054 2811 1010 0000 0123 456');
     expect(textOf(element)).to.contain('Circuito Cultura Vigevano APS').and.contain(sponsorship.receipt_reference);
     expect(textOf(element)).to.contain(`Please make the transfer by ${keptUntil}: until then your part of this need is kept for you.`);
-    // The part waits for the transfer: not counted as given yet.
+    // The part waits for the transfer: not counted as given yet, but shown as promised.
     await untilText(element, '€60.00 of €330.00 given');
+    expect(textOf(element)).to.contain('€15.00 promised, waiting for a bank transfer');
     await expect(element).to.be.accessible();
+  });
+
+  it('says a need wholly promised by pending transfers is waiting for them, not that it is funded or closed', async () => {
+    const { element } = await board([{ ...concert, seats: 2 }], { paymentProvider: 'bank_transfer' });
+    await untilText(element, 'Adopt this need');
+    click(element, 'Adopt this need');
+    await untilText(element, 'Pay €12.00');
+    type(element, '#seats', '2');
+    inside<HTMLInputElement>(element, 'input[type=checkbox]')!.click();
+    await element.updateComplete;
+    const sponsored = oneEvent(element, 'mentoring-sponsored');
+    click(element, 'Pay €24.00');
+    await sponsored;
+    await untilText(element, 'Adopt another need');
+    click(element, 'Adopt another need');
+    await untilText(element, '€24.00 promised, waiting for a bank transfer');
+    click(element, 'Adopt this need');
+    await untilText(element, 'The rest of this need is promised by gifts waiting for their bank transfer.');
+    expect(textOf(element)).to.not.contain('funded or closed');
   });
 
   it('when others adopted part meanwhile, says so readably and shows what is left', async () => {
