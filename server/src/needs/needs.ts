@@ -1,5 +1,6 @@
 // The needs board (issue 8): what a referrer's class or group needs, funded by mentors' adoptions
 // (sponsorships earmarked to the need) into the need's own pool, then issued by the referrer as vouchers.
+import type { PendingQuery, Row } from 'postgres';
 import type { Queryable } from '../db/connection.js';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { Problem } from '../problem.js';
@@ -268,26 +269,39 @@ export async function reserveAdoption(tx: Queryable, needId: string, amount: big
  */
 export async function adoptionSucceeded(tx: Queryable, sponsorship: SponsorshipRow): Promise<void> {
   const need = await lockedNeed(tx, sponsorship.need_id!);
+  const broughtBy = await mentorsWhoBrought(tx, tx`s.id = ${sponsorship.id}`);
   const events: Parameters<typeof enqueueEvents>[1][number][] = [
     {
       type: 'need.adopted',
       objectId: sponsorship.id,
-      organizations: [need.referrer_id, sponsorship.mentor_id, need.operator_id],
+      organizations: [need.referrer_id, ...broughtBy, need.operator_id],
       data: { object: 'need_adoption', adoption: adoptionJson(sponsorship), need: needJson(need) },
     },
   ];
   if (need.funded_at === null && need.funded_amount >= need.amount) {
     const [funded] = await tx<{ funded_at: Date }[]>`update needs set funded_at = now() where id = ${need.id} returning funded_at`;
-    const mentors = await tx<{ mentor_id: string }[]>`
-      select distinct mentor_id from sponsorships where need_id = ${need.id} and status = 'succeeded' and mentor_id is not null`;
+    const mentors = await mentorsWhoBrought(tx, tx`s.need_id = ${need.id} and s.status = 'succeeded'`);
     events.push({
       type: 'need.funded',
       objectId: need.id,
-      organizations: [need.referrer_id, need.operator_id, ...mentors.map((mentor) => mentor.mentor_id)],
+      organizations: [need.referrer_id, need.operator_id, ...mentors],
       data: needJson({ ...need, funded_at: funded!.funded_at }),
     });
   }
   await enqueueEvents(tx, events);
+}
+
+/**
+ * The mentors who brought the sponsorships `which` picks: the one that paid with its secret key, or
+ * the one whose page took the visitor's gift with its publishable key (as its impact counts them).
+ */
+async function mentorsWhoBrought(tx: Queryable, which: PendingQuery<Row[]>): Promise<string[]> {
+  const rows = await tx<{ id: string }[]>`
+    select distinct m.id from sponsorships s
+      left join api_keys k on k.id = s.key_id and k.kind = 'publishable'
+      join organizations m on m.id = coalesce(s.mentor_id, k.organization_id) and m.kind = 'mentor'
+    where ${which}`;
+  return rows.map((row) => row.id);
 }
 
 /** A referrer's own need, or 404 (another's is not shown to exist). */

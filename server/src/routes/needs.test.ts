@@ -437,6 +437,17 @@ describe('the public board and the mentor’s view', () => {
       [['music', 1500, 1]],
     );
   });
+
+  it("counts a visitor's adoption on the mentor's own page as the mentor's, in its adoptions and its webhooks, as its impact does", async () => {
+    const need = await postNeed(school, { seats: 2, amount: 3000 });
+    const shop = await createOrganization(api, 'mentor', { name: 'Pasticceria Colombo' });
+    const hooks = await endpoint(shop, ['need.adopted', 'need.funded']);
+    const shopPage = await createKey(api, shop.id, 'publishable');
+    assertOk(await adopt(shopPage, need.id, { seats: 2 }, { display_name: 'Anna, cliente' }), 201);
+    const [adoption] = assertOk(await call(api, 'GET', '/v1/mentors/me/adoptions', { key: shop.secretKey })).data;
+    assert.deepEqual([adoption.need.id, adoption.given_amount, adoption.seats_given], [need.id, 3000, 2]);
+    assert.deepEqual((await deliveries(hooks.id)).map((delivery) => delivery.event_type).sort(), ['need.adopted', 'need.funded']);
+  });
 });
 
 describe('races', () => {

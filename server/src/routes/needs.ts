@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
+import { fundedBy } from '../directory/membership.js';
 import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, minorUnits } from '../http/schemas.js';
 import { newId } from '../ids.js';
@@ -280,8 +281,8 @@ export function needRoutes({ sql, ledger }: Services) {
       summary: 'The needs you adopted, and what became of them',
       description:
         "With the mentor's secret key or its read-only desk key (the mentor-impact widget): each need it adopted (in full or " +
-        'in part, paid or waiting for the payment), oldest need first, with its progress, your part and what its money ' +
-        'became (vouchers issued, seats booked).',
+        'in part, paid or waiting for the payment; with its secret key, or by visitors on its own pages with its publishable key, ' +
+        'as its impact counts them), oldest need first, with its progress, your part and what its money became (vouchers issued, seats booked).',
       security: bearer,
       request: { query: pageQuery },
       responses: { 200: jsonResponse(pageOf(adoptionSchema), 'A page of adoptions, one per need'), ...problems(400, 401, 403) },
@@ -297,7 +298,7 @@ export function needRoutes({ sql, ledger }: Services) {
             select coalesce(sum(amount) filter (where status = 'succeeded'), 0)::bigint as given_amount,
                    coalesce(sum(amount) filter (where status = 'pending'), 0)::bigint as promised_amount,
                    (count(*) filter (where status = 'succeeded'))::int as given_count
-            from sponsorships where need_id = needs_.id and mentor_id = ${mentor.id} and status in ('succeeded', 'pending')
+            from sponsorships s where s.need_id = needs_.id and ${fundedBy(sql, mentor.id)} and s.status in ('succeeded', 'pending')
             having count(*) > 0
           ) mine on true
         where needs_.id > ${after(query)}
