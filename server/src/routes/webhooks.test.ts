@@ -102,6 +102,11 @@ describe('webhook endpoints', () => {
       'invalid_request',
     );
     assertOk(await call(api, 'POST', endpoints, { key: operator.secretKey, body: { url: 'http://127.0.0.1:4000/hooks', event_types: ['voucher.issued'] } }), 201);
+    // A server that sends test webhooks to private addresses still never sends to a cloud's metadata service.
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/hooks']) {
+      const refused = assertProblem(await call(api, 'POST', endpoints, { key: operator.secretKey, body: { url, event_types: ['voucher.issued'] } }), 400, 'invalid_request');
+      assert.match(refused.errors[0].message, /link-local/, url);
+    }
   });
 
   it('stay off private addresses, test mode included, on a server that does not allow them', async () => {

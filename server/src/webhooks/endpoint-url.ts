@@ -30,10 +30,27 @@ for (const [network, prefix] of [
   privateAddresses.addSubnet(network, prefix, 'ipv6');
 }
 
+// Link-local: a cloud's metadata service (169.254.169.254) lives there. Refused even where test
+// webhooks may go to private addresses: a developer's receiver is on loopback or the LAN.
+const linkLocalAddresses = new BlockList();
+linkLocalAddresses.addSubnet('169.254.0.0', 16, 'ipv4');
+linkLocalAddresses.addSubnet('fe80::', 10, 'ipv6');
+
 /** Whether `address` (an IP) is loopback, private, link-local, reserved or multicast; IPv4-mapped IPv6 counts as its IPv4. */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   return family === 0 || privateAddresses.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Whether `address` (an IP) is link-local, where no webhook goes on any server. */
+export function isLinkLocalAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && linkLocalAddresses.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** The addresses a server may not send to: private ones unless it allows them, link-local always. */
+export function refusedAddress(publicOnly: boolean): (address: string) => boolean {
+  return publicOnly ? isPrivateAddress : isLinkLocalAddress;
 }
 
 /** Why `url` cannot receive the webhooks of a `mode` endpoint, or undefined when it can. */
@@ -49,6 +66,7 @@ export function endpointUrlProblem(url: string, mode: KeyMode, privateAddresses:
   }
   if (parsed.username !== '' || parsed.password !== '') return 'put no credentials in the URL; verify the signature instead';
   if (parsed.hash !== '') return 'a URL sent to has no #fragment';
+  if (isLinkLocalAddress(parsed.hostname.replace(/^\[|\]$/g, ''))) return 'a link-local address (such as a cloud metadata service) never receives webhooks';
   if (mode === 'live' && !isPublicHost(parsed.hostname)) return 'a live endpoint must be on a public address';
   if (!privateAddresses && !isPublicHost(parsed.hostname)) return 'this server sends webhooks to public addresses only';
   return undefined;

@@ -5,7 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { isPrivateAddress } from './endpoint-url.js';
+import { refusedAddress } from './endpoint-url.js';
 
 export interface Post {
   url: string;
@@ -46,8 +46,9 @@ export function post(agents: WebhookAgents, { url, body, headers, publicOnly, ti
       resolve({ succeeded: error === null, status, durationMs: Math.round(performance.now() - started), error });
     };
     const host = target.hostname.replace(/^\[|\]$/g, '');
-    if (publicOnly && isIP(host) !== 0 && isPrivateAddress(host)) {
-      finish(null, `${host} is not a public address`);
+    const refused = refusedAddress(publicOnly);
+    if (isIP(host) !== 0 && refused(host)) {
+      finish(null, `${host} is not an address webhooks are sent to`);
       return;
     }
     const https = target.protocol === 'https:';
@@ -58,7 +59,7 @@ export function post(agents: WebhookAgents, { url, body, headers, publicOnly, ti
         headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
         agent: https ? agents.https : agents.http,
         signal: AbortSignal.timeout(timeoutMs),
-        ...(publicOnly ? { lookup: publicOnlyLookup } : {}),
+        lookup: lookupRefusing(refused),
       },
       (response) => {
         const status = response.statusCode ?? null;
@@ -84,15 +85,17 @@ function describe(error: Error & { code?: string }, timeoutMs: number): string {
   return (error.code === undefined ? error.message : `${error.code}: ${error.message}`).slice(0, 500);
 }
 
-/** dns.lookup, refusing names that resolve to a private address. */
-const publicOnlyLookup = ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
-  dnsLookup(hostname, options, (error, address: string | LookupAddress[], family?: number) => {
-    const addresses = typeof address === 'string' ? [address] : (address ?? []).map((entry) => entry.address);
-    const refused = error === null ? addresses.find(isPrivateAddress) : undefined;
-    if (refused !== undefined) {
-      callback(Object.assign(new Error(`${hostname} resolves to ${refused}, not a public address`), { code: 'EPRIVATEADDRESS' }));
-      return;
-    }
-    callback(error, address, family);
-  });
-}) as LookupFunction;
+/** dns.lookup, refusing names that resolve to an address `refused` says no to. */
+function lookupRefusing(refused: (address: string) => boolean): LookupFunction {
+  return ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
+    dnsLookup(hostname, options, (error, address: string | LookupAddress[], family?: number) => {
+      const addresses = typeof address === 'string' ? [address] : (address ?? []).map((entry) => entry.address);
+      const found = error === null ? addresses.find(refused) : undefined;
+      if (found !== undefined) {
+        callback(Object.assign(new Error(`${hostname} resolves to ${found}, not an address webhooks are sent to`), { code: 'EPRIVATEADDRESS' }));
+        return;
+      }
+      callback(error, address, family);
+    });
+  }) as LookupFunction;
+}

@@ -234,7 +234,7 @@ describe('delivering webhooks', () => {
     assert.equal(receiver.received.length, 0);
     const [attempt] = await api.database.sql<{ error: string }[]>`
       select a.error from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.endpoint_id = ${endpoint.id}`;
-    assert.equal(attempt!.error, '127.0.0.1 is not a public address');
+    assert.equal(attempt!.error, '127.0.0.1 is not an address webhooks are sent to');
   });
 
   it('queues nothing when nobody listens, and a theatre hears nothing of another theatre', async () => {
