@@ -212,16 +212,17 @@ export function adoptionJson(sponsorship: SponsorshipRow) {
   };
 }
 
-/**
- * Makes room for an adoption of `amount` in the need, in the caller's transaction: the need's row is
- * locked, so concurrent adoptions are counted one after the other, and succeeded and held pending
- * parts together never pass the need's amount. Refuses a need that is not open. Returns until when
- * the adoption, while it waits for its payment, holds its part ({@link adoptionHoldDays}).
- */
 /** The smallest gift, in cents (1.00): less costs more to pay than it gives. A need's last cents are the exception. */
 export const minimumGift = 100n;
 
-export async function reserveAdoption(tx: Queryable, needId: string, amount: bigint): Promise<Date> {
+/**
+ * Makes room for an adoption of `amount` in the need, in the caller's transaction: the need's row is
+ * locked, so concurrent adoptions are counted one after the other, and succeeded and held pending
+ * parts together never pass the need's amount. Refuses a need that is not open, and a gift
+ * `byAmount` under {@link minimumGift} that is not the need's rest. Returns until when the adoption,
+ * while it waits for its payment, holds its part ({@link adoptionHoldDays}).
+ */
+export async function reserveAdoption(tx: Queryable, needId: string, amount: bigint, { byAmount }: { byAmount: boolean }): Promise<Date> {
   const need = await lockedNeed(tx, needId);
   const status = needStatus(need);
   if (status !== 'open') {
@@ -235,17 +236,6 @@ export async function reserveAdoption(tx: Queryable, needId: string, amount: big
     });
   }
   const left = openAmount(need);
-  // Cents below a euro only to take the rest of a need: a gift never leaves one that nobody may pay.
-  if (amount < minimumGift && amount !== left) {
-    throw new Problem(
-      400,
-      'invalid_request',
-      'Too small a gift',
-      `A gift is at least ${formatMoney(minimumGift, need.currency)}, or exactly the ${formatMoney(left, need.currency)} this need has left.`,
-      [{ path: 'amount', message: `at least ${minimumGift} cents, or the ${left} the need has left` }],
-      { extensions: { open_amount: amountJson(left) } },
-    );
-  }
   if (amount > left) {
     throw new Problem(
       409,
@@ -255,6 +245,18 @@ export async function reserveAdoption(tx: Queryable, needId: string, amount: big
         ? `The rest of this need is promised by adoptions still waiting for their payment; each keeps its part for up to ${adoptionHoldDays} days.`
         : `This need has ${formatMoney(left, need.currency)} left to adopt (${Number(left / seatPrice(need))} whole seats); adopt that or less.`,
       [{ path: 'amount', message: 'more than the need has left' }],
+      { extensions: { open_amount: amountJson(left) } },
+    );
+  }
+  // A gift by amount under a euro only to take the rest of a need: it never leaves one that nobody may
+  // pay. Seats are priced by the need, whatever their price.
+  if (byAmount && amount < minimumGift && amount !== left) {
+    throw new Problem(
+      400,
+      'invalid_request',
+      'Too small a gift',
+      `A gift is at least ${formatMoney(minimumGift, need.currency)}, or exactly the ${formatMoney(left, need.currency)} this need has left.`,
+      [{ path: 'amount', message: `at least ${minimumGift} cents, or the ${left} the need has left` }],
       { extensions: { open_amount: amountJson(left) } },
     );
   }

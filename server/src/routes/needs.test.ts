@@ -221,6 +221,13 @@ describe('adopting a need', () => {
     assertOk(await adopt(mentor.secretKey, need.id, { amount: 50 }), 201);
     const funded = assertOk(await call(api, 'GET', `/v1/needs/${need.id}`, { key: school.secretKey }));
     assert.deepEqual([funded.status, funded.open_amount], ['funded', 0]);
+    // More than is left is refused as such, whatever its size; seats are the need's price, even under a euro.
+    assertProblem(await adopt(mentor.secretKey, need.id, { amount: 30 }), 409, 'conflict');
+    const cheap = await postNeed(school, { seats: 22, amount: 1100 });
+    assertOk(await adopt(mentor.secretKey, cheap.id, { seats: 1 }), 201);
+    const over = await postNeed(school, { seats: 2, amount: 3000 });
+    assertOk(await adopt(mentor.secretKey, over.id, { amount: 2950 }), 201);
+    assertProblem(await adopt(mentor.secretKey, over.id, { amount: 80 }), 409, 'exceeds_need');
   });
 
   it('counts a bank transfer waiting for its payment against what is left, so it can never over-fund the need', async () => {

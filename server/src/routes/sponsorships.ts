@@ -230,7 +230,7 @@ export function sponsorshipRoutes({ sql, ledger, payments }: Services) {
           ? await insertSponsorship(sql, values)
           : await retryTransaction(() =>
               sql.begin(async (tx) => {
-                const reservedUntil = await reserveAdoption(tx, target.need_id!, amount);
+                const reservedUntil = await reserveAdoption(tx, target.need_id!, amount, { byAmount: body.amount !== undefined });
                 return insertSponsorship(tx, { ...values, reserved_until: reservedUntil });
               }),
             );

@@ -30,11 +30,11 @@ before(async () => {
   offer = await seedOffer(api, circuit, theatre.id, { seatPrice: 1500n, seats: 50 });
   campaign = await seedCampaign(api, circuit, { offer });
   bakery = await createOrganization(api, 'mentor', { name: 'Pasticceria Colombo', by: circuit.operator.secretKey });
-  assertOk(await call(api, 'POST', '/v1/sponsorships', { key: bakery.secretKey, body: { campaign_id: campaign.id, seats: 10 } }), 201);
+  assertOk(await call(api, 'POST', '/v1/sponsorships', { key: bakery.secretKey, body: { campaign_id: campaign.id, seats: 14 } }), 201);
   school = await createOrganization(api, 'referrer', { name: 'Liceo Cairoli', by: circuit.operator.secretKey });
   schoolDesk = await createKey(api, school.id, 'desk', school.secretKey);
   otherSchool = await createOrganization(api, 'referrer', { name: 'Istituto Roncalli', by: circuit.operator.secretKey });
-  for (const [referrer, amount] of [[school, 12_000], [otherSchool, 3000]] as const) {
+  for (const [referrer, amount] of [[school, 18_000], [otherSchool, 3000]] as const) {
     assertOk(
       await call(api, 'POST', '/v1/allocations', {
         key: circuit.operator.secretKey,
@@ -135,6 +135,15 @@ describe('thank-you notes', () => {
     assertProblem(await thank({ ...seat, text: 'a'.repeat(maxNoteLength + 1) }), 400, 'invalid_request');
     assert.equal(await notesCount(), before);
     assertOk(await thank({ ...seat, text: 'Grazie di cuore, è stato bellissimo! Ci torno con la 4A.' }), 201);
+    // Words for a street in a sentence that names none: no address.
+    for (const text of [
+      'Il corso di teatro è durato 3 giorni, bellissimo',
+      'Siamo andati via dopo 2 ore ma era bello',
+      'Thanks, the road trip with 20 friends was great',
+      'Faleminderit! Rruga për në teatër ishte 2 orë',
+    ]) {
+      assertOk(await thank({ ...(await booking()), text }), 201);
+    }
   });
 
   it('needs the voucher’s own code and PIN and a confirmed booking, with a publishable key', async () => {

@@ -29,8 +29,13 @@ export function personalDataInNote(text: string): string | undefined {
   );
 }
 
-/** A street and its number, in Italian, English or Albanian: "via Roma 5", "Piazza Ducale, 12", "Rruga e Kavajës 3". */
-const streetAddress = /\b(via|viale|piazza|piazzale|corso|vicolo|largo|strada|rruga|street|road|avenue)\s+[\p{L}'’. ]+,?\s*\d+/iu;
+/**
+ * A street and its number, in Italian, English or Albanian: "via Roma 5", "Piazza Ducale, 12", "Rruga e
+ * Kavajës 3": the word for street, a capitalised name of one to three words, a number. Not "il corso di
+ * teatro è durato 3 giorni" or "siamo andati via dopo 2 ore", whose next word is not a name.
+ */
+const streetAddress =
+  /\b(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Pp]iazzale|[Cc]orso|[Vv]icolo|[Ll]argo|[Ss]trada|[Rr]ruga|[Ss]treet|[Rr]oad|[Aa]venue)\s+(?:(?:d[ei]ll?['’]|della|dei|degli|di|e|of|the)\s*)?\p{Lu}[\p{L}'’.]*(?:\s+\p{Lu}[\p{L}'’.]*){0,2},?\s*\d+[a-zA-Z]?\b/u;
 
 const noteText = z
   .string()
