@@ -81,19 +81,31 @@ export function personalDataInText(text: string): string | undefined {
 }
 
 /**
- * The first of the referrer's beneficiaries' references that `texts` name, as a word of its own in any
- * case ("con la 3b-02 al museo" names 3B-02): a text others read would tell them who went where.
- * Only words of letters and digits together (dashes allowed), as such codes are: a word alone is
- * the text's, not a reference.
+ * The first of the referrer's beneficiaries' references that `texts` name, in any case and with any
+ * of the separators a reference may have ("con la 3b 02 al museo" names 3B-02 and 3B.02): a text
+ * others read would tell them who went where. Compared without separators, over runs of up to three
+ * words joined by one space, dash, dot, slash or underscore; only runs of letters and digits
+ * together, as such codes are: a word alone is the text's, not a reference.
  */
 export async function beneficiaryReferenceIn(sql: Queryable, referrerId: string, texts: readonly string[]): Promise<string | undefined> {
-  const words = new Set(
-    texts.flatMap((text) => text.toUpperCase().split(/[^\p{L}\p{N}-]+/u)).filter((word) => /\p{L}/u.test(word) && /\p{N}/u.test(word)),
-  );
-  if (words.size === 0) return undefined;
+  const runs = new Set<string>();
+  for (const text of texts.map((text) => text.toUpperCase())) {
+    const words = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
+    for (const [start, word] of words.entries()) {
+      let run = word[0];
+      for (let end = start; ; end += 1) {
+        if (/\p{L}/u.test(run) && /\p{N}/u.test(run)) runs.add(run);
+        const next = words[end + 1];
+        if (next === undefined || end - start === 2) break;
+        if (!/^[-./_ ]$/.test(text.slice(words[end]!.index + words[end]![0].length, next.index))) break;
+        run += next[0];
+      }
+    }
+  }
+  if (runs.size === 0) return undefined;
   const [found] = await sql<{ reference: string }[]>`
     select reference from beneficiaries
-    where referrer_id = ${referrerId} and upper(reference) = any(${[...words]}::text[])
+    where referrer_id = ${referrerId} and regexp_replace(upper(reference), '[-./_ ]', '', 'g') = any(${[...runs]}::text[])
     limit 1`;
   return found?.reference;
 }

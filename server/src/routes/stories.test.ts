@@ -121,7 +121,9 @@ describe('moderating stories', () => {
       400,
       'invalid_request',
     );
-    assertOk(await write(school, vigevano, { ...story, body: { it: 'La 4A è andata al museo: trenta ragazzi.' } }), 201);
+    await seedBeneficiary(api, school, { reference: '5C/07' });
+    assertProblem(await write(school, vigevano, { ...story, body: { it: 'Con la 5c 07 abbiamo visto la mostra.' } }), 400, 'invalid_request');
+    assertOk(await write(school, vigevano, { ...story, body: { it: 'La 4A è andata al museo: trenta ragazzi, in 3D, livello A1.' } }), 201);
   });
 
   it("lets only the circuit's operator approve, with numbers from the author's real data", async () => {

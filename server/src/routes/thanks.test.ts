@@ -127,6 +127,7 @@ describe('thank-you notes', () => {
       ['Sono nata il 14/05/2010, grazie', /date/],
       ['Giulia, via Roma 5 Vigevano', /address/],
       [`Grazie da 4a-${counter}!`, /beneficiary's reference/],
+      [`Grazie dalla 4A ${counter}`, /beneficiary's reference/],
     ] as const) {
       const refused = assertProblem(await thank({ ...seat, text }), 400, 'invalid_request');
       assert.equal(refused.errors[0].path, 'text');
