@@ -106,6 +106,8 @@ describe('errors', () => {
     assert.equal(collection.headers.get('allow'), 'GET, HEAD, OPTIONS, POST');
     const options = await app.request('/healthz', { method: 'OPTIONS' });
     assert.deepEqual([options.status, options.headers.get('allow')], [204, 'GET, HEAD, OPTIONS']);
+    const keyless = await app.request('/v1/vouchers', { method: 'OPTIONS' });
+    assert.deepEqual([keyless.status, keyless.headers.get('allow')], [204, 'GET, HEAD, OPTIONS, POST'], 'no key needed to ask');
     assert.equal((await app.request('/v1/vouchers/batch/nothing', { headers })).status, 404);
     assert.equal((await app.request('/embed/v1/redeem-voucher.js')).status, 404, 'a missing file under a static route');
   });

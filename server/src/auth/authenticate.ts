@@ -77,7 +77,8 @@ export const keyCacheSeconds = 10;
  * A public POST opens a voucher (POST /v1/public/path-progress): it takes a publishable key, as a check does.
  */
 export function isKeyless(method: string, path: string): boolean {
-  return (path.startsWith('/v1/public/') && method !== 'POST') || /^\/v1\/payments\/[^/]+\/webhook$/.test(path);
+  // OPTIONS only says which methods a path takes (a preflight is answered before this).
+  return method === 'OPTIONS' || (path.startsWith('/v1/public/') && method !== 'POST') || /^\/v1\/payments\/[^/]+\/webhook$/.test(path);
 }
 
 /**

@@ -84,6 +84,7 @@ describe("a beneficiary's data", () => {
       await call(api, 'POST', '/v1/thanks', {
         key: publishable,
         body: { booking_reference: booking.booking_reference, code: voucher.code, pin: voucher.pin, text: 'Grazie, mi sono divertita tanto!' },
+        headers: { 'Idempotency-Key': 'thanks-2C-05' },
       }),
       201,
     );
@@ -94,6 +95,9 @@ describe("a beneficiary's data", () => {
     );
     assertOk(await call(api, 'POST', `/v1/beneficiaries/${beneficiaryId}/erase`, { key: school.secretKey }));
     assert.equal((await api.database.sql`select from thank_you_notes where id = ${note.id}`).length, 0, 'the note is gone');
+    const [stored] = await api.database.sql<{ count: number }[]>`
+      select count(*)::int as count from idempotency_keys where position('mi sono divertita' in coalesce(response_body, '')) > 0`;
+    assert.equal(stored!.count, 0, 'and no stored answer replays it');
     const after = assertOk(await call(api, 'GET', `/v1/beneficiaries/${beneficiaryId}/export`, { key: school.secretKey }));
     assert.deepEqual(after.thank_you_notes, []);
     assert.equal(after.redemptions.length, 1, 'the booking stays, under ids');

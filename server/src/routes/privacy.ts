@@ -162,11 +162,17 @@ export function privacyRoutes({ sql }: Services) {
             where id = ${id} and referrer_id = ${referrer.id} returning *`;
           if (row === undefined) throw new Problem(404, 'not_found', 'Beneficiary not found', `You have no beneficiary ${id}.`);
           // Their notes are in their own words, which may say who they are: they go, unlike the amounts.
-          await tx`
+          const notes = await tx<{ id: string }[]>`
             delete from thank_you_notes
-            where redemption_id in (select r.id from redemptions r join vouchers v on v.id = r.voucher_id where v.beneficiary_id = ${id})`;
-          // A scan of a day of records, for a rare request: no index holds what answers contain.
-          await tx`delete from idempotency_keys where status = 'done' and position(${id} in response_body) > 0`;
+            where redemption_id in (select r.id from redemptions r join vouchers v on v.id = r.voucher_id where v.beneficiary_id = ${id})
+            returning id`;
+          // Stored answers showing the reference or a note (the note's own, its moderation's). A scan of a
+          // day of records, for a rare request: no index holds what answers contain.
+          await tx`
+            delete from idempotency_keys
+            where status = 'done' and (position(${id} in response_body) > 0
+                                       or exists (select from unnest(${notes.map((note) => note.id)}::text[]) note (id)
+                                                  where position(note.id in response_body) > 0))`;
           return row;
         }),
       );

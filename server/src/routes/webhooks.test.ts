@@ -103,7 +103,7 @@ describe('webhook endpoints', () => {
     );
     assertOk(await call(api, 'POST', endpoints, { key: operator.secretKey, body: { url: 'http://127.0.0.1:4000/hooks', event_types: ['voucher.issued'] } }), 201);
     // A server that sends test webhooks to private addresses still never sends to a cloud's metadata service.
-    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/hooks']) {
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/hooks', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[fd00:ec2::254]/']) {
       const refused = assertProblem(await call(api, 'POST', endpoints, { key: operator.secretKey, body: { url, event_types: ['voucher.issued'] } }), 400, 'invalid_request');
       assert.match(refused.errors[0].message, /link-local/, url);
     }

@@ -32,9 +32,12 @@ for (const [network, prefix] of [
 
 // Link-local: a cloud's metadata service (169.254.169.254) lives there. Refused even where test
 // webhooks may go to private addresses: a developer's receiver is on loopback or the LAN.
+// The same service by NAT64 (64:ff9b::a9fe:a9fe) and AWS's IPv6 metadata address are refused with it.
 const linkLocalAddresses = new BlockList();
 linkLocalAddresses.addSubnet('169.254.0.0', 16, 'ipv4');
 linkLocalAddresses.addSubnet('fe80::', 10, 'ipv6');
+linkLocalAddresses.addSubnet('64:ff9b::a9fe:0', 112, 'ipv6');
+linkLocalAddresses.addAddress('fd00:ec2::254', 'ipv6');
 
 /** Whether `address` (an IP) is loopback, private, link-local, reserved or multicast; IPv4-mapped IPv6 counts as its IPv4. */
 export function isPrivateAddress(address: string): boolean {

@@ -544,7 +544,10 @@ export class MentoringReferrerDesk extends DeskElement {
     const voucher = await this.attempt(() =>
       request<IssuedVoucher>(this.api, 'POST', `/v1/beneficiaries/${card}/bonus-card`, { authorized: true, idempotencyKey }),
     );
-    if (voucher === undefined && this.problem?.code === 'network_error') return;
+    // Kept while the answer may still come: the connection dropped, the first try is still running, or the server failed.
+    const refused = this.problem;
+    const mayComeBack = refused !== undefined && (refused.code === 'network_error' || refused.code === 'idempotency_in_flight' || refused.status >= 500);
+    if (voucher === undefined && mayComeBack) return;
     this.#bonusKeys.delete(card);
     if (voucher === undefined) return;
     await this.#showCards([{ voucher, beneficiary }]);
