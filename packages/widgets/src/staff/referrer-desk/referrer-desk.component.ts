@@ -187,7 +187,7 @@ export class MentoringReferrerDesk extends DeskElement {
     const locale = this.locale;
     return html`<section aria-labelledby="notes-heading" part="notes">
       <h3 id="notes-heading" tabindex="-1">${msg('Thank-you notes to check')}</h3>
-      <p class="field-hint">${msg('Approved notes are shown, without any name, to the mentors who paid for the seats.')}</p>
+      <p class="field-hint">${msg('Approved notes are shown as written, with no name beside them, to the mentors who paid for the seats: reject one that says who wrote it.')}</p>
       <ul class="rows">
         ${this.notes.map(
           (note) => html`<li>
