@@ -85,10 +85,18 @@ describe('offers', () => {
     assert.equal(created.provider_id, museum.id);
     await api.database.sql`update offers set seats_taken = 5 where id = ${created.id}`;
     const publishable = await createKey(api, theatre.id, 'publishable');
-    const seen = assertOk(
-      await call(api, 'GET', `/v1/offers/${created.id}`, { key: publishable, headers: { Origin: 'https://teatrocagnoni.it' } }),
-    );
+    // The museum's page reads its offer for the redeem widget; the theatre's page, set up with the museum's offer by mistake, hears so at once.
+    const museumPage = await createKey(api, museum.id, 'publishable');
+    const seen = assertOk(await call(api, 'GET', `/v1/offers/${created.id}`, { key: museumPage }));
     assert.deepEqual([seen.seats_total, seen.seats_left, seen.cancellation_window_seconds], [12, 7, 3600]);
+    const mixedUp = assertProblem(
+      await call(api, 'GET', `/v1/offers/${created.id}`, { key: publishable, headers: { Origin: 'https://teatrocagnoni.it' } }),
+      403,
+      'forbidden',
+    );
+    assert.match(mixedUp.detail, /this page's key can redeem only its own offers/);
+    const operatorPage = await createKey(api, circuit.operator.id, 'publishable', circuit.operator.secretKey);
+    assertOk(await call(api, 'GET', `/v1/offers/${created.id}`, { key: operatorPage }));
     const desk = await createKey(api, museum.id, 'desk');
     assertOk(await call(api, 'GET', `/v1/offers/${created.id}`, { key: desk }));
     const museumOffers = assertOk(await call(api, 'GET', `/v1/offers?provider_id=${museum.id}`, { key: publishable }));

@@ -169,14 +169,30 @@ export function offerRoutes({ sql }: Services) {
       path: '/offers/{id}',
       tags: ['Offers'],
       summary: 'Retrieve an offer',
-      description: 'Any key, publishable keys included: the redeem widget shows the price and the seats left.',
+      description:
+        'Any key. A publishable key reads the offers it can redeem (its provider\'s, or its circuit\'s for an operator): the ' +
+        'redeem widget shows the price and the seats left, and a page set up with another provider\'s offer hears so at once ' +
+        '(403 `forbidden`), not when a pupil books.',
       security: bearer,
       request: { params: idParam },
       responses: { 200: jsonResponse(offerSchema, 'The offer'), ...problems(401, 403, 404) },
     }),
     async (c) => {
-      requireAccess(principalOf(c), readers);
-      return c.json(offerJson(await offerById(sql, c.req.valid('param').id)), 200);
+      const principal = principalOf(c);
+      const organization = requireAccess(principal, readers);
+      const offer = await offerById(sql, c.req.valid('param').id);
+      if (principal.type === 'key' && principal.keyKind === 'publishable' && organization !== undefined && organization.id !== offer.provider_id) {
+        const [circuit] = await sql<{ operator_id: string }[]>`select operator_id from circuits where id = ${offer.circuit_id}`;
+        if (circuit?.operator_id !== organization.id) {
+          throw new Problem(
+            403,
+            'forbidden',
+            'Not an offer of this key',
+            `Offer ${offer.id} is ${offer.provider_name}'s: this page's key can redeem only its own offers. Find them with GET /v1/offers?provider_id=${organization.id}.`,
+          );
+        }
+      }
+      return c.json(offerJson(offer), 200);
     },
   );
 

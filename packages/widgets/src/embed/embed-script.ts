@@ -17,7 +17,7 @@ export function readEmbedSettings(script: HTMLScriptElement): ApiSettings {
   const key = script.dataset['key']?.trim();
   let publishableKey: string | undefined;
   if (!key) {
-    console.error('Mentoring: the script tag has no data-key; add data-key="pk_…" from your dashboard.');
+    console.error('Mentoring: the script tag has no data-key; add data-key="pk_…" from your operator.');
   } else if (key.startsWith('sk_')) {
     // A secret key in a public page can move money: refuse it loudly instead of sending it anywhere.
     console.error('Mentoring: data-key holds a secret key (sk_…). Revoke it now and use your publishable key (pk_…).');

@@ -72,7 +72,7 @@ export class MentoringRedeemVoucher extends MentoringElement {
     qr: { state: true, attribute: false },
   };
 
-  /** The id of the offer to book (from the provider's dashboard or `GET /v1/offers`). */
+  /** The id of the offer to book: one of the key's own (from the circuit's operator, or `GET /v1/offers?provider_id=…`). */
   offer = '';
 
   private step: Step = { name: 'loading' };
