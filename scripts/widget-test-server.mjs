@@ -185,6 +185,12 @@ const seeds = {
     return (await api.key(museum.id, 'publishable', world.operator.secretKey)).key;
   },
 
+  /** A publishable key of another provider, allowed on the test page: a page set up with someone else's offer. */
+  async otherProviderKey(api, world) {
+    const school = await api.organization('provider', 'Civica Scuola di Musica', { by: world.operator.secretKey, allowedOrigins: [world.pageOrigin] });
+    return (await api.key(school.id, 'publishable', world.operator.secretKey)).key;
+  },
+
   /** A voucher that expires in a moment: answered once it has. */
   async expiredVoucher(api, world, options) {
     const voucher = await newVoucher(api, world, { ...options, expiresInMs: 1500 });

@@ -322,7 +322,8 @@ describe('<mentoring-redeem-voucher> refusals, each with a way forward', () => {
     const world = await testWorld();
     const { offerId } = await seed<Seeded>('redemption', { voucher: false });
     const mistyped = `${world.publishableKey.slice(0, -4)}abcd`;
-    for (const publishableKey of [mistyped, await seed<string>('revokedKey'), await seed<string>('foreignSiteKey')]) {
+    // A key mistyped, revoked, used off its site, or another provider's for this offer.
+    for (const publishableKey of [mistyped, await seed<string>('revokedKey'), await seed<string>('foreignSiteKey'), await seed<string>('otherProviderKey')]) {
       const element = await redeemWidget(offerId, { publishableKey });
       // The widget loads its offer with the key: the refusal comes at once, readable across origins.
       await untilText(element, "This page is not set up for Mentoring yet. Please tell the site's owner");
