@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { etag } from 'hono/etag';
+import { etag, RETAINED_304_HEADERS } from 'hono/etag';
 import { requestId } from 'hono/request-id';
 import { AuditLog, auditRequests } from './audit/audit-log.js';
 import { authenticate, KeyCache, preflight } from './auth/authenticate.js';
@@ -83,7 +83,8 @@ export function createApp({ database, assets = { embed: embedDirectory, examples
   app.use('/v1/*', idempotency(api.sql));
   app.use('/v1/public/*', publicHeaders);
   // Hono's etag() tags GET and HEAD answers only: the public POST (path progress) is never cached.
-  app.use('/v1/public/*', etag());
+  // A 304 keeps its request id too (docs/api.md: every answer carries one).
+  app.use('/v1/public/*', etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id'] }));
   for (const routes of [
     organizationRoutes,
     circuitRoutes,

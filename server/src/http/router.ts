@@ -44,6 +44,18 @@ export const problemSchema = z
     code: z.string().openapi({ description: 'Stable error code; branch on this, never on title or detail.' }),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     request_id: z.string().optional(),
+    // Extension members some codes carry (docs/api.md, Errors).
+    attempts_left: z.number().int().optional().openapi({ description: '`wrong_pin`: wrong PINs left before the voucher locks.' }),
+    seats_left: z.number().int().optional().openapi({ description: '`sold_out`: seats left for vouchers.' }),
+    available: z.number().int().optional().openapi({ description: '`insufficient_funds`: cents left on the voucher or in the pool.' }),
+    amount: z.number().int().optional().openapi({ description: '`insufficient_funds`: cents asked for.' }),
+    restriction: z.string().optional().openapi({ description: '`restriction_mismatch`: circuit, category, offer or provider.' }),
+    retry_after: z.number().int().optional().openapi({ description: '`rate_limited`: seconds to wait (also the `Retry-After` header).' }),
+    allocation_left: z.number().int().optional().openapi({ description: '`allocation_exceeded`: cents left to issue.' }),
+    open_amount: z.number().int().optional().openapi({ description: '`exceeds_need`: cents the need has left to adopt.' }),
+    expired_at: z.string().optional().openapi({ description: '`voucher_expired`: when.' }),
+    reversible_until: z.string().optional().openapi({ description: '`cancellation_window_closed`: until when it could be reversed.' }),
+    settlement_id: z.string().optional().openapi({ description: '`already_settled`: the settlement that paid for it.' }),
   })
   .openapi('Problem');
 

@@ -110,6 +110,7 @@ describe('the sponsor-seat widget', () => {
     const first = await call(api, 'GET', path, { headers: { Origin: 'https://www.pasticceriacolombo.it' } });
     assert.equal(first.status, 200);
     assert.equal(first.headers.get('access-control-allow-origin'), '*');
+    assert.equal(first.headers.get('access-control-expose-headers'), 'X-Request-Id');
     assert.equal(first.headers.get('cache-control'), 'public, max-age=30, stale-while-revalidate=300');
     const etag = first.headers.get('etag');
     assert.match(etag ?? '', /^"[0-9a-f]+"$/);
@@ -118,6 +119,7 @@ describe('the sponsor-seat widget', () => {
     assert.equal(await again.text(), '');
     assert.equal(again.headers.get('cache-control'), 'public, max-age=30, stale-while-revalidate=300');
     assert.equal(again.headers.get('access-control-allow-origin'), '*');
+    assert.match(String(again.headers.get('x-request-id')), /^[0-9a-f-]{36}$/, 'a 304 names its request too');
     await seedSponsorship(api, campaign, { amount: 1500n, seats: 1, displayName: 'Farmacia Cairoli' });
     const changed = await api.app.request(path, { headers: { 'If-None-Match': etag! } });
     assert.equal(changed.status, 200, 'a new sponsor changes the ETag');

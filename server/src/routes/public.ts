@@ -226,6 +226,8 @@ export const publicHeaders: MiddlewareHandler<ApiEnv> = async (c, next) => {
   if (c.req.method !== 'GET') return next();
   await next();
   c.header('Access-Control-Allow-Origin', '*');
+  // A page can quote the request id of a public answer too, when it reports a problem.
+  c.header('Access-Control-Expose-Headers', 'X-Request-Id');
   const cacheable = c.res.status === 200 || c.res.status === 304;
   if (cacheable && !c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'public, max-age=30, stale-while-revalidate=300');
 };

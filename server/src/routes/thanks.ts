@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
-import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
+import { apiRouter, bearer, jsonBody, jsonResponse, problemSchema, problems } from '../http/router.js';
 import { localizedText } from '../http/schemas.js';
 import { newId, readBookingReference } from '../ids.js';
 import { Problem } from '../problem.js';
@@ -120,8 +120,8 @@ export function thanksRoutes(services: Services) {
       responses: {
         201: jsonResponse(noteSchema, 'The note, waiting for approval'),
         ...problems(400, 401, 403, 404, 409, 422, 429),
-        410: { description: 'Voucher expired (`voucher_expired`)' },
-        423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)' },
+        410: { description: 'Voucher expired (`voucher_expired`)', content: { 'application/problem+json': { schema: problemSchema } } },
+        423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)', content: { 'application/problem+json': { schema: problemSchema } } },
       },
     }),
     async (c) => {
