@@ -25,6 +25,14 @@ describe('organizations and keys', () => {
     }
   });
 
+  it('stores an allowed origin as browsers send it, in lower case', async () => {
+    const created = assertOk(
+      await call(api, 'POST', '/v1/organizations', { key: adminKey, body: { kind: 'mentor', name: 'Bar Sport', allowed_origins: [' https://Bar-Sport.Example:8443'] } }),
+      201,
+    );
+    assert.deepEqual(created.allowed_origins, ['https://bar-sport.example:8443']);
+  });
+
   it('stores only the hash of a key', async () => {
     const mentor = await createOrganization(api, 'mentor', { name: 'Pasticceria Colombo' });
     const rows = await api.database.sql<{ hash: Buffer; hint: string }[]>`

@@ -8,8 +8,11 @@ import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/rou
 import { newId } from '../ids.js';
 import { Problem } from '../problem.js';
 
+// Scheme and host are case-insensitive and browsers send them in lower case: "https://Teatro.it" is stored as they send it.
 const origin = z
   .string()
+  .trim()
+  .toLowerCase()
   .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'an origin is scheme://host[:port], without a path or a trailing slash');
 
 const organizationSchema = z
