@@ -52,6 +52,8 @@ describe('the API describes itself', () => {
     const html = await response.text();
     assert.match(html, /<code>\/v1\/redemptions<\/code>/);
     assert.match(html, /Idempotency-Key/);
+    // What a success answers, field by field: a capture tells what the voucher has left.
+    assert.match(html, /<b>200<\/b> The captured redemption <code>RedemptionWithBalance<\/code><table>.*<code>voucher_available<\/code>/s);
     assert.doesNotMatch(html, /<script/);
   });
 });

@@ -12,6 +12,7 @@ type Schema = {
   description?: string;
   anyOf?: Schema[];
   oneOf?: Schema[];
+  allOf?: Schema[];
   nullable?: boolean;
 };
 
@@ -22,7 +23,7 @@ interface Operation {
   security?: unknown[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
   parameters?: { name: string; in: string; required?: boolean; schema?: Schema; description?: string }[];
-  responses?: Record<string, { description?: string }>;
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>;
 }
 
 /** `GET /openapi.json` (OpenAPI 3.1, generated from the routes' zod schemas) and `GET /docs`, a page to read it. */
@@ -59,8 +60,18 @@ const escape = (text: string) =>
 
 function renderDocs(doc: { info: { title: string; description?: string }; paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } }): string {
   const schemas = doc.components?.schemas ?? {};
-  const resolve = (schema: Schema | undefined): Schema | undefined =>
-    schema?.$ref === undefined ? schema : schemas[schema.$ref.split('/').pop()!];
+  // A schema that extends another (allOf: the other's $ref, then its own fields) reads as one object.
+  const resolve = (schema: Schema | undefined): Schema | undefined => {
+    const found = schema?.$ref === undefined ? schema : schemas[schema.$ref.split('/').pop()!];
+    if (found?.allOf === undefined) return found;
+    const parts = found.allOf.map(resolve);
+    return {
+      ...found,
+      type: 'object',
+      properties: Object.assign({}, ...parts.map((part) => part?.properties ?? {})),
+      required: parts.flatMap((part) => part?.required ?? []),
+    };
+  };
   const typeOf = (schema: Schema | undefined): string => {
     const resolved = resolve(schema);
     if (resolved === undefined) return 'any';
@@ -88,8 +99,13 @@ function renderDocs(doc: { info: { title: string; description?: string }; paths:
       const parameters = (operation.parameters ?? [])
         .map((parameter) => `<li><code>${escape(parameter.name)}</code> (${parameter.in}${parameter.required ? ', required' : ''}) ${escape(parameter.description ?? typeOf(parameter.schema))}</li>`)
         .join('');
+      // A success's fields are what a client reads: shown as the body's are; errors are all a Problem.
       const responses = Object.entries(operation.responses ?? {})
-        .map(([status, response]) => `<li><b>${status}</b> ${escape(response.description ?? '')}</li>`)
+        .map(([status, response]) => {
+          const schema = status.startsWith('2') ? response.content?.['application/json']?.schema : undefined;
+          const shape = schema === undefined ? '' : ` <code>${escape(typeOf(schema))}</code>${fields(schema)}`;
+          return `<li><b>${status}</b> ${escape(response.description ?? '')}${shape}</li>`;
+        })
         .join('');
       const section =
         `<section id="${escape(`${method}-${path}`)}"><h3><span class="method">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>` +
