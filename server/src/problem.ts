@@ -127,13 +127,14 @@ export function notFound(routes: () => readonly RouterRoute[]): NotFoundHandler 
     // The path's own methods, as a person reads them; Allow adds HEAD (with GET) and OPTIONS, which every path answers.
     const methods = [...new Set(methodsByPath.match(c.req.method, c.req.path)[0].map(([method]) => method))].sort();
     if (methods.length > 0) {
-      const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].sort().join(', ');
+      const allowed = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].sort();
+      const headers = { Allow: allowed.join(', ') };
       // OPTIONS without a CORS preflight's Origin: what the path answers (RFC 9110 §9.3.7).
-      if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: allow });
+      if (c.req.method === 'OPTIONS') return c.body(null, 204, headers);
       // A method the path has (a file under a static route that is not there, say) is a plain 404.
-      if (!allow.split(', ').includes(c.req.method)) {
+      if (!allowed.includes(c.req.method)) {
         const detail = `${c.req.path} answers ${methods.join(', ')}, not ${c.req.method}.`;
-        return problemResponse(c, new Problem(405, 'method_not_allowed', 'Method not allowed', detail, undefined, { headers: { Allow: allow } }));
+        return problemResponse(c, new Problem(405, 'method_not_allowed', 'Method not allowed', detail, undefined, { headers }));
       }
     }
     return problemResponse(c, new Problem(404, 'not_found', 'Not found', `Nothing at ${c.req.method} ${c.req.path}.`));

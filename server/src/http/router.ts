@@ -69,7 +69,9 @@ export function problems(...statuses: number[]) {
     409: 'Conflict (`conflict`, `idempotency_in_flight`, `hold_already_resolved`, …)',
     413: 'Body over the size limit (`payload_too_large`)',
     415: 'Not a type this endpoint takes (`unsupported_image`)',
+    410: 'Voucher expired (`voucher_expired`)',
     422: 'Refused by the rules (`insufficient_funds`, `idempotency_conflict`, …)',
+    423: 'Voucher locked after too many wrong PINs (`voucher_locked`)',
     429: 'Too many attempts (`rate_limited`)',
   };
   return Object.fromEntries(

@@ -110,6 +110,18 @@ export async function beneficiaryReferenceIn(sql: Queryable, referrerId: string,
   return found?.reference;
 }
 
+/** Refuses `texts` others read (a thank-you note, a story) that name one of the referrer's beneficiaries ({@link beneficiaryReferenceIn}). */
+export async function refuseBeneficiaryReference(
+  sql: Queryable,
+  referrerId: string,
+  texts: readonly string[],
+  { path, detail }: { path: string; detail: (reference: string) => string },
+): Promise<void> {
+  const found = await beneficiaryReferenceIn(sql, referrerId, texts);
+  if (found === undefined) return;
+  throw new Problem(400, 'invalid_request', 'No personal data, please', detail(found), [{ path, message: "names a beneficiary's reference" }]);
+}
+
 /** Body fields that would identify a young person (compared lowercase, without _ - or spaces). */
 const personalFields = new Set([
   'name', 'firstname', 'lastname', 'surname', 'fullname', 'nome', 'cognome', 'email', 'mail', 'phone', 'telephone',

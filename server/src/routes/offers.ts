@@ -69,6 +69,8 @@ interface OfferRow {
   circuit_id: string;
   provider_id: string;
   provider_name: string;
+  /** The operator of its circuit, who may redeem for it too. */
+  operator_id: string;
   category: string;
   title: z.infer<typeof offerSchema>['title'];
   description: z.infer<typeof offerSchema>['description'];
@@ -181,16 +183,14 @@ export function offerRoutes({ sql }: Services) {
       const principal = principalOf(c);
       const organization = requireAccess(principal, readers);
       const offer = await offerById(sql, c.req.valid('param').id);
-      if (principal.type === 'key' && principal.keyKind === 'publishable' && organization !== undefined && organization.id !== offer.provider_id) {
-        const [circuit] = await sql<{ operator_id: string }[]>`select operator_id from circuits where id = ${offer.circuit_id}`;
-        if (circuit?.operator_id !== organization.id) {
-          throw new Problem(
-            403,
-            'forbidden',
-            'Not an offer of this key',
-            `Offer ${offer.id} is ${offer.provider_name}'s: this page's key can redeem only its own offers. Find them with GET /v1/offers?provider_id=${organization.id}.`,
-          );
-        }
+      const redeems = organization === undefined || organization.id === offer.provider_id || organization.id === offer.operator_id;
+      if (principal.type === 'key' && principal.keyKind === 'publishable' && !redeems) {
+        throw new Problem(
+          403,
+          'forbidden',
+          'Not an offer of this key',
+          `Offer ${offer.id} is ${offer.provider_name}'s: this page's key can redeem only its own offers. Find them with GET /v1/offers?provider_id=${organization!.id}.`,
+        );
       }
       return c.json(offerJson(offer), 200);
     },
@@ -231,7 +231,9 @@ async function offerProvider(
 }
 
 function offerSelect(sql: Sql) {
-  return sql`select o.*, p.name as provider_name from offers o join organizations p on p.id = o.provider_id`;
+  return sql`
+    select o.*, p.name as provider_name, ci.operator_id
+    from offers o join organizations p on p.id = o.provider_id join circuits ci on ci.id = o.circuit_id`;
 }
 
 export async function offerById(sql: Sql, id: string): Promise<OfferRow> {

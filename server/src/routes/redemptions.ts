@@ -5,7 +5,7 @@ import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Sql } from '../db/connection.js';
 import type { Principal, Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
-import { apiRouter, bearer, jsonBody, jsonResponse, problemSchema, problems } from '../http/router.js';
+import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { amountJson, formatMoney } from '../http/schemas.js';
 import { bookingPayloadPrefix, derivedId, firstIdAt, humanReference, newId, readBookingReference } from '../ids.js';
 import { retryTransaction, type NewTransfer, type TransferOutcome } from '../ledger/ledger.js';
@@ -134,9 +134,7 @@ export function redemptionRoutes(services: Services) {
       request: { body: jsonBody(newRedemptionSchema) },
       responses: {
         201: jsonResponse(redemptionWithBalanceSchema, 'The redemption, held or captured'),
-        ...problems(400, 401, 403, 404, 409, 422, 429),
-        410: { description: 'Voucher expired (`voucher_expired`)', content: { 'application/problem+json': { schema: problemSchema } } },
-        423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)', content: { 'application/problem+json': { schema: problemSchema } } },
+        ...problems(400, 401, 403, 404, 409, 422, 429, 410, 423),
       },
     }),
     async (c) => {

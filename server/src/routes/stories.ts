@@ -14,7 +14,7 @@ import { newId } from '../ids.js';
 import { Problem } from '../problem.js';
 import { photoTypes, readImageHeader } from '../stories/image.js';
 import { storyNumbers, storyNumbersSchema, type StoryNumbers } from '../stories/numbers.js';
-import { beneficiaryReferenceIn } from './beneficiaries.js';
+import { refuseBeneficiaryReference } from './beneficiaries.js';
 import { notFoundUnlessValid, publicCircuit } from './public.js';
 
 /** A story's photo: 2 MiB at most, far above what a good 1200 px WebP or JPEG weighs. */
@@ -443,11 +443,11 @@ async function refuseBeneficiaryReferences(
   texts: readonly ({ [language: string]: string | undefined } | undefined)[],
 ): Promise<void> {
   if (author.kind !== 'referrer') return;
-  const found = await beneficiaryReferenceIn(sql, author.id, texts.flatMap((text) => Object.values(text ?? {}).filter((value) => value !== undefined)));
-  if (found === undefined) return;
-  throw new Problem(400, 'invalid_request', 'No personal data, please', `Stories are public: leave out your beneficiaries' references, such as ${found}.`, [
-    { path: 'body', message: "names a beneficiary's reference" },
-  ]);
+  const strings = texts.flatMap((text) => Object.values(text ?? {}).filter((value) => value !== undefined));
+  await refuseBeneficiaryReference(sql, author.id, strings, {
+    path: 'body',
+    detail: (reference) => `Stories are public: leave out your beneficiaries' references, such as ${reference}.`,
+  });
 }
 
 async function authorsStory(sql: Sql, principal: Principal, id: string): Promise<StoryRow> {

@@ -2,12 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { principalOf, requireAccess } from '../auth/authenticate.js';
 import type { Services } from '../http/context.js';
 import { after, page, pageOf, pageQuery } from '../http/pagination.js';
-import { apiRouter, bearer, jsonBody, jsonResponse, problemSchema, problems } from '../http/router.js';
+import { apiRouter, bearer, jsonBody, jsonResponse, problems } from '../http/router.js';
 import { localizedText } from '../http/schemas.js';
 import { newId, readBookingReference } from '../ids.js';
 import { Problem } from '../problem.js';
 import { unlockVoucher } from '../vouchers/unlock.js';
-import { beneficiaryReferenceIn, personalDataIn } from './beneficiaries.js';
+import { personalDataIn, refuseBeneficiaryReference } from './beneficiaries.js';
 import { requireReferrer } from './vouchers.js';
 
 /** A note is short: a line or two on a phone. */
@@ -119,9 +119,7 @@ export function thanksRoutes(services: Services) {
       request: { body: jsonBody(newNoteSchema) },
       responses: {
         201: jsonResponse(noteSchema, 'The note, waiting for approval'),
-        ...problems(400, 401, 403, 404, 409, 422, 429),
-        410: { description: 'Voucher expired (`voucher_expired`)', content: { 'application/problem+json': { schema: problemSchema } } },
-        423: { description: 'Voucher locked after too many wrong PINs (`voucher_locked`)', content: { 'application/problem+json': { schema: problemSchema } } },
+        ...problems(400, 401, 403, 404, 409, 422, 429, 410, 423),
       },
     }),
     async (c) => {
@@ -143,11 +141,10 @@ export function thanksRoutes(services: Services) {
         );
       }
       // A class register's code ("3B-02") tells the school's mentors who wrote it.
-      if ((await beneficiaryReferenceIn(sql, voucher.referrerId, [body.text])) !== undefined) {
-        throw new Problem(400, 'invalid_request', 'No personal data, please', 'A thank-you note stays anonymous: leave out codes such as your class and number.', [
-          { path: 'text', message: "this names a beneficiary's reference; a thank-you note stays anonymous, so leave it out" },
-        ]);
-      }
+      await refuseBeneficiaryReference(sql, voucher.referrerId, [body.text], {
+        path: 'text',
+        detail: () => 'A thank-you note stays anonymous: leave out codes such as your class and number.',
+      });
       const [created] = await sql<{ id: string }[]>`
         insert into thank_you_notes (id, redemption_id, referrer_id, pool_id, text, language)
         values (${newId()}, ${booking.id}, ${voucher.referrerId}, ${voucher.poolId}, ${body.text}, ${body.language ?? booking.language})

@@ -51,11 +51,6 @@ export function isLinkLocalAddress(address: string): boolean {
   return family !== 0 && linkLocalAddresses.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** The addresses a server may not send to: private ones unless it allows them, link-local always. */
-export function refusedAddress(publicOnly: boolean): (address: string) => boolean {
-  return publicOnly ? isPrivateAddress : isLinkLocalAddress;
-}
-
 /** Why `url` cannot receive the webhooks of a `mode` endpoint, or undefined when it can. */
 export function endpointUrlProblem(url: string, mode: KeyMode, privateAddresses: boolean): string | undefined {
   let parsed: URL;

@@ -5,7 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { refusedAddress } from './endpoint-url.js';
+import { isLinkLocalAddress, isPrivateAddress } from './endpoint-url.js';
 
 export interface Post {
   url: string;
@@ -46,7 +46,7 @@ export function post(agents: WebhookAgents, { url, body, headers, publicOnly, ti
       resolve({ succeeded: error === null, status, durationMs: Math.round(performance.now() - started), error });
     };
     const host = target.hostname.replace(/^\[|\]$/g, '');
-    const refused = refusedAddress(publicOnly);
+    const refused = publicOnly ? isPrivateAddress : isLinkLocalAddress;
     if (isIP(host) !== 0 && refused(host)) {
       finish(null, `${host} is not an address webhooks are sent to`);
       return;
@@ -59,7 +59,7 @@ export function post(agents: WebhookAgents, { url, body, headers, publicOnly, ti
         headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
         agent: https ? agents.https : agents.http,
         signal: AbortSignal.timeout(timeoutMs),
-        lookup: lookupRefusing(refused),
+        lookup: publicOnly ? publicOnlyLookup : noLinkLocalLookup,
       },
       (response) => {
         const status = response.statusCode ?? null;
@@ -84,6 +84,10 @@ function describe(error: Error & { code?: string }, timeoutMs: number): string {
   if (error.name === 'AbortError' || error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   return (error.code === undefined ? error.message : `${error.code}: ${error.message}`).slice(0, 500);
 }
+
+/** dns.lookup on a server that sends to public addresses only, and on one that allows private ones but never link-local. */
+const publicOnlyLookup = lookupRefusing(isPrivateAddress);
+const noLinkLocalLookup = lookupRefusing(isLinkLocalAddress);
 
 /** dns.lookup, refusing names that resolve to an address `refused` says no to. */
 function lookupRefusing(refused: (address: string) => boolean): LookupFunction {
