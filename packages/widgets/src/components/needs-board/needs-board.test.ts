@@ -50,6 +50,15 @@ function click(element: MentoringNeedsBoard, label: string, index = 0): void {
   buttons[index]!.click();
 }
 
+/** Ticks "Stay anonymous" and presses the Pay button labelled `label`: answers the sponsorship made. */
+async function payAnonymously(element: MentoringNeedsBoard, label: string): Promise<Sponsorship> {
+  inside<HTMLInputElement>(element, 'input[type=checkbox]')!.click();
+  await element.updateComplete;
+  const sponsored = oneEvent(element, 'mentoring-sponsored');
+  click(element, label);
+  return ((await sponsored) as CustomEvent<{ sponsorship: Sponsorship }>).detail.sponsorship;
+}
+
 function type(element: MentoringNeedsBoard, selector: string, text: string): void {
   const input = inside<HTMLInputElement>(element, selector)!;
   input.value = text;
@@ -129,11 +138,7 @@ describe('<mentoring-needs-board>', () => {
     click(element, 'Pay');
     await untilText(element, 'Write €0.50: what is left to adopt.');
     type(element, '#amount', '0,50');
-    inside<HTMLInputElement>(element, 'input[type=checkbox]')!.click();
-    await element.updateComplete;
-    const sponsored = oneEvent(element, 'mentoring-sponsored');
-    click(element, 'Pay €0.50');
-    expect(((await sponsored) as CustomEvent<{ sponsorship: Sponsorship }>).detail.sponsorship).to.include({ amount: 50 });
+    expect(await payAnonymously(element, 'Pay €0.50')).to.include({ amount: 50 });
     await untilText(element, 'Thank you!');
   });
 
@@ -188,11 +193,7 @@ describe('<mentoring-needs-board>', () => {
     click(element, 'Adopt this need');
     await untilText(element, 'Pay €12.00');
     type(element, '#seats', '2');
-    inside<HTMLInputElement>(element, 'input[type=checkbox]')!.click();
-    await element.updateComplete;
-    const sponsored = oneEvent(element, 'mentoring-sponsored');
-    click(element, 'Pay €24.00');
-    await sponsored;
+    await payAnonymously(element, 'Pay €24.00');
     await untilText(element, 'Adopt another need');
     click(element, 'Adopt another need');
     await untilText(element, '€24.00 promised, waiting for a bank transfer');

@@ -110,6 +110,16 @@ export abstract class DeskElement extends MentoringElement {
     return deskProblemMessage(problem);
   }
 
+  /**
+   * Whether the last step's refusal may still be followed by its answer: the connection dropped, the
+   * first try is still running, or the server failed. Its Idempotency-Key is kept for the retry then,
+   * which gets the answer made; after any other refusal the next try is a new request.
+   */
+  protected answerMayStillCome(): boolean {
+    const problem = this.problem;
+    return problem !== undefined && (problem.code === 'network_error' || problem.code === 'idempotency_in_flight' || problem.status >= 500);
+  }
+
   /** Shows a refusal, tells the host page, and moves the focus to `focus` (a selector), else to the status line. */
   protected fail(problem: Problem, focus = '#message'): void {
     this.problem = problem;

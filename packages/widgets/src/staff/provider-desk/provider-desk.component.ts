@@ -26,7 +26,7 @@ type Counter =
   | { name: 'camera' }
   | { name: 'voucher'; code: string }
   | { name: 'held'; hold: RedemptionWithBalance }
-  | { name: 'booking'; redemption: DeskRedemption; voucherAvailable?: number };
+  | { name: 'booking'; redemption: DeskRedemption & { voucher_available?: number } };
 
 type Field = 'scan' | 'pin' | 'seats';
 
@@ -163,7 +163,7 @@ export class MentoringProviderDesk extends DeskElement {
       case 'held':
         return this.#renderHold(counter.hold);
       case 'booking':
-        return this.#renderBooking(counter.redemption, counter.voucherAvailable);
+        return this.#renderBooking(counter.redemption);
     }
   }
 
@@ -277,9 +277,10 @@ export class MentoringProviderDesk extends DeskElement {
     </div>`;
   }
 
-  /** `voucherAvailable`: what the voucher has left, known right after the desk confirmed, released or cancelled. */
-  #renderBooking(redemption: DeskRedemption, voucherAvailable?: number): TemplateResult {
+  /** `voucher_available`: what the voucher has left, answered when the desk confirmed, released or cancelled it (not by a lookup). */
+  #renderBooking(redemption: DeskRedemption & { voucher_available?: number }): TemplateResult {
     const locale = this.locale;
+    const { seats, amount } = standing(redemption);
     return html`<div part="booking" class="booking">
       <p class="reference code" tabindex="-1">${redemption.booking_reference}</p>
       <p>${this.#statusBadge(redemption)}</p>
@@ -287,13 +288,13 @@ export class MentoringProviderDesk extends DeskElement {
         <dt>${msg('Event')}</dt>
         <dd>${this.#offerTitle(redemption.offer_id)}</dd>
         <dt>${msg('Seats')}</dt>
-        <dd>${standing(redemption).seats}</dd>
+        <dd>${seats}</dd>
         <dt>${msg('Amount')}</dt>
-        <dd>${formatMoney(standing(redemption).amount, redemption.currency, locale)}</dd>
-        ${voucherAvailable === undefined
+        <dd>${formatMoney(amount, redemption.currency, locale)}</dd>
+        ${redemption.voucher_available === undefined
           ? nothing
           : html`<dt>${msg('Left on the voucher')}</dt>
-              <dd>${formatMoney(voucherAvailable, redemption.currency, locale)}</dd>`}
+              <dd>${formatMoney(redemption.voucher_available, redemption.currency, locale)}</dd>`}
       </dl>
       <div class="actions">
         ${this.#actions(redemption, 'counter')}
@@ -516,7 +517,7 @@ export class MentoringProviderDesk extends DeskElement {
     const idempotencyKey = this.#holdIntent.key;
     const hold = await this.attempt(() => request<RedemptionWithBalance>(this.api, 'POST', '/v1/redemptions', { authorized: true, body, idempotencyKey }), '#pin');
     if (hold === undefined) {
-      if (this.problem?.code !== 'network_error') this.#holdIntent = undefined;
+      if (!this.answerMayStillCome()) this.#holdIntent = undefined;
       const refused = this.problem?.code;
       if (refused === 'wrong_pin') this.invalid = 'pin';
       // Where the answer is changed: fewer seats for the money or the seats left.
@@ -557,7 +558,7 @@ export class MentoringProviderDesk extends DeskElement {
     this.#remember(done);
     const counter = this.counter;
     const atCounter = (counter.name === 'held' && counter.hold.id === done.id) || (counter.name === 'booking' && counter.redemption.id === done.id);
-    if (atCounter) this.counter = { name: 'booking', redemption: done, voucherAvailable: done.voucher_available };
+    if (atCounter) this.counter = { name: 'booking', redemption: done };
     const reference = done.booking_reference;
     const locale = this.locale;
     if (step === 'capture') {

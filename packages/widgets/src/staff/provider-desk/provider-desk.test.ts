@@ -218,6 +218,7 @@ describe('<mentoring-provider-desk> at the door and after', () => {
       await untilText(element, `Cancel ${booking.booking_reference}? The seats go back on sale and the money to the voucher.`);
       await waitUntil(() => focusedIn(element)?.classList.contains('confirm-cancel'), 'the focus did not go to the question');
       // Asked at the counter, the booking's row in today's list does not ask too.
+      expect(inside(element, '[part=today]')!.textContent).to.contain(booking.booking_reference);
       expect(element.shadowRoot!.querySelectorAll('.confirm-cancel').length).to.equal(1);
       expect(focusedIn(element)?.closest('.booking')).to.not.equal(null);
       await expect(element).to.be.accessible();

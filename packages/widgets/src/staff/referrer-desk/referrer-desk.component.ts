@@ -507,7 +507,7 @@ export class MentoringReferrerDesk extends DeskElement {
     const idempotencyKey = this.#issueIntent.key;
     const issued = await this.attempt(() => request<{ data: IssuedVoucher[] }>(this.api, 'POST', '/v1/vouchers/batch', { authorized: true, body, idempotencyKey }), '#amount');
     if (issued === undefined) {
-      if (this.problem?.code !== 'network_error') this.#issueIntent = undefined;
+      if (!this.answerMayStillCome()) this.#issueIntent = undefined;
       return;
     }
     this.#issueIntent = undefined;
@@ -544,10 +544,7 @@ export class MentoringReferrerDesk extends DeskElement {
     const voucher = await this.attempt(() =>
       request<IssuedVoucher>(this.api, 'POST', `/v1/beneficiaries/${card}/bonus-card`, { authorized: true, idempotencyKey }),
     );
-    // Kept while the answer may still come: the connection dropped, the first try is still running, or the server failed.
-    const refused = this.problem;
-    const mayComeBack = refused !== undefined && (refused.code === 'network_error' || refused.code === 'idempotency_in_flight' || refused.status >= 500);
-    if (voucher === undefined && mayComeBack) return;
+    if (voucher === undefined && this.answerMayStillCome()) return;
     this.#bonusKeys.delete(card);
     if (voucher === undefined) return;
     await this.#showCards([{ voucher, beneficiary }]);
